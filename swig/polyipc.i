@@ -1,0 +1,115 @@
+/*
+ * polyipc.i — THE SWIG interface of polyipc: one file generates the Python,
+ * Ruby and Perl modules from the C core (core/include/polyipc.h).
+ *
+ * Layout (banner-separated, like libsolv's bindings/solv.i):
+ *   1. header           the C declarations every wrapper sees
+ *   2. language layer   swig/<lang>/binding.swg: how THIS language converts
+ *                       integers, keys, timeouts and bytes, raises the
+ *                       taxonomy's errors, releases its interpreter lock and
+ *                       runs its signal handlers. Each provides the contract
+ *                       listed below; nothing in it interprets errno or
+ *                       checks ranges (the core does).
+ *   3. objects          semaphore.swg, shared_memory.swg, message_queue.swg:
+ *                       the classes, written once for all languages.
+ *   4. idioms           swig/<lang>/idioms.swg: what one language adds
+ *                       (context managers, blocks, named arguments ...).
+ *
+ * Contract a language layer provides (used by the common object files):
+ *   - %typemap(in) int64_t        a language integer -> int64_t, never truncated
+ *                                 (non-integer: WrongTypeError; > int64: InvalidArgumentError)
+ *   - %typemap(in) int64_t key    same, plus None/nil/undef -> PIPC_KEY_RANDOM
+ *   - %typemap(in) double *timeout   None/nil/undef -> PIPC_FOREVER, a number ->
+ *                                 seconds; points at a local the retry loop reuses
+ *   - %typemap(out) pipc_status_t raise the thread's last error when < 0, else
+ *                                 return nothing (None/nil/empty list)
+ *   - PIPC_RAISE_LAST             statement that raises the thread's last error
+ *   - PIPC_CHECK_SIGNALS          statement run between retries of an interrupted
+ *                                 call: runs the language's signal handlers, which
+ *                                 may raise
+ *   - pipc_lang_init()            called once from %init (exception classes,
+ *                                 blocking runner)
+ *
+ * Generated wrappers are never committed; CMake generates them at build time.
+ */
+%module polyipc
+
+/* ================================================================== */
+/* 1. header                                                           */
+/* ================================================================== */
+%{
+#include "polyipc.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Status-returning wrapper functions: < 0 raises, PIPC_OK returns nothing. */
+typedef int pipc_status_t;
+%}
+typedef int pipc_status_t;
+%include <stdint.i>
+
+/* ================================================================== */
+/* 2. language layer                                                   */
+/* ================================================================== */
+#if defined(SWIGPYTHON)
+%include "python/binding.swg"
+#elif defined(SWIGRUBY)
+%include "ruby/binding.swg"
+#elif defined(SWIGPERL)
+%include "perl/binding.swg"
+#else
+#error "polyipc.i supports Python, Ruby and Perl"
+#endif
+
+%init %{
+    pipc_lang_init(SWIG_PIPC_INIT_ARGS);
+%}
+
+/*
+ * Every wrapper clears the thread's error before the call and raises it if the
+ * call left one: status-returning methods and value-returning attribute
+ * accessors alike (a getter cannot return a status). A successful core call
+ * never leaves an error recorded (tested in tests/c).
+ */
+%exception {
+    pipc_error_clear();
+    $action
+    if (pipc_error_last()->code != PIPC_OK) { PIPC_RAISE_LAST; }
+}
+
+/*
+ * Calls that can block make one attempt in the core and return
+ * PIPC_E_INTERRUPTED on EINTR; here the language runs its signal handlers
+ * (which may raise) and the call is retried with what is left of its timeout.
+ */
+%define PIPC_BLOCKING(name)
+%exception name {
+    for (;;) {
+        pipc_error_clear();
+        $action
+        if (result != PIPC_E_INTERRUPTED) break;
+        PIPC_CHECK_SIGNALS;
+    }
+    if (result < 0) { PIPC_RAISE_LAST; }
+}
+%enddef
+
+/* ================================================================== */
+/* 3. objects                                                          */
+/* ================================================================== */
+%include "constants.swg"
+%include "semaphore.swg"
+%include "shared_memory.swg"
+%include "message_queue.swg"
+
+/* ================================================================== */
+/* 4. idioms                                                           */
+/* ================================================================== */
+#if defined(SWIGPYTHON)
+%include "python/idioms.swg"
+#elif defined(SWIGRUBY)
+%include "ruby/idioms.swg"
+#elif defined(SWIGPERL)
+%include "perl/idioms.swg"
+#endif
