@@ -1,0 +1,345 @@
+/*
+ * error.c — the error table's runtime side: thread-local error detail,
+ * names/summaries, and the ONE place where errno values are interpreted.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static _Thread_local pipc_error_t tls_error;
+
+const pipc_error_t *pipc_error_last(void) { return &tls_error; }
+
+const char *pipc_error_name(int code) {
+    switch (code) {
+#define PIPC_X_NAME(c, ENUM, Name, py, rb, doc)                                                    \
+    case c:                                                                                        \
+        return #Name;
+        PIPC_ERROR_TABLE(PIPC_X_NAME)
+#undef PIPC_X_NAME
+    default:
+        return NULL;
+    }
+}
+
+const char *pipc_error_summary(int code) {
+    switch (code) {
+#define PIPC_X_DOC(c, ENUM, Name, py, rb, doc)                                                     \
+    case c:                                                                                        \
+        return doc;
+        PIPC_ERROR_TABLE(PIPC_X_DOC)
+#undef PIPC_X_DOC
+    default:
+        return NULL;
+    }
+}
+
+static int set_va(int code, int sys_errno, const char *fmt, va_list ap) {
+    tls_error.code = code;
+    tls_error.sys_errno = sys_errno;
+    if (fmt == NULL) {
+        tls_error.message[0] = '\0';
+    } else {
+        vsnprintf(tls_error.message, sizeof tls_error.message, fmt, ap);
+    }
+    return code;
+}
+
+int pipc_error_set(int code, int sys_errno, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    set_va(code, sys_errno, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void pipc_error_clear(void) {
+    tls_error.code = PIPC_OK;
+    tls_error.sys_errno = 0;
+    tls_error.message[0] = '\0';
+}
+
+long pipc_page_size(void) {
+    static long page;
+    long p = __atomic_load_n(&page, __ATOMIC_RELAXED);
+    if (p <= 0) {
+        p = sysconf(_SC_PAGESIZE);
+        if (p <= 0) p = 4096;
+        __atomic_store_n(&page, p, __ATOMIC_RELAXED);
+    }
+    return p;
+}
+
+const char *pipc_version(void) { return PIPC_VERSION; }
+
+/* ------------------------------------------------------------------ */
+/* errno interpretation                                                */
+/* ------------------------------------------------------------------ */
+
+/* Does the object with this id still exist (IPC_STAT succeeds, or fails only
+ * for lack of read permission)? Used to tell an EINVAL about an argument from
+ * an EINVAL about a vanished id. */
+static bool id_exists(pipc_ctx_e ctx, int id) {
+    int rc;
+    if (id < 0) return false;
+    switch (ctx) {
+    case PIPC_CTX_SEMCTL_SET: {
+        struct semid_ds ds;
+        rc = semctl(id, 0, IPC_STAT, &ds);
+        break;
+    }
+    case PIPC_CTX_SHMAT:
+    case PIPC_CTX_SHMCTL_SET: {
+        struct shmid_ds ds;
+        rc = shmctl(id, IPC_STAT, &ds);
+        break;
+    }
+    default: {
+        struct msqid_ds ds;
+        rc = msgctl(id, IPC_STAT, &ds);
+        break;
+    }
+    }
+    return rc == 0 || errno == EACCES;
+}
+
+/* Reads one number from a /proc/sys file; -1 when unreadable. */
+static long long read_sysctl(const char *path) {
+    long long v = -1;
+    FILE *f = fopen(path, "re");
+    if (f != NULL) {
+        if (fscanf(f, "%lld", &v) != 1) v = -1;
+        fclose(f);
+    }
+    return v;
+}
+
+static const char *errno_name(int err) {
+    const char *n = strerrorname_np(err);
+    return n != NULL ? n : "unknown errno";
+}
+
+static const char *object_of(pipc_ctx_e ctx) {
+    switch (ctx) {
+    case PIPC_CTX_SEMGET:
+    case PIPC_CTX_SEMOP:
+    case PIPC_CTX_SEMTIMEDOP:
+    case PIPC_CTX_SEMCTL:
+    case PIPC_CTX_SEMCTL_SET:
+        return "semaphore set";
+    case PIPC_CTX_SHMGET:
+    case PIPC_CTX_SHMAT:
+    case PIPC_CTX_SHMDT:
+    case PIPC_CTX_SHMCTL:
+    case PIPC_CTX_SHMCTL_SET:
+        return "shared memory segment";
+    case PIPC_CTX_MSGGET:
+    case PIPC_CTX_MSGSND:
+    case PIPC_CTX_MSGRCV:
+    case PIPC_CTX_MSGRCV_COPY:
+    case PIPC_CTX_MSGCTL:
+    case PIPC_CTX_MSGCTL_SET:
+        return "message queue";
+    default:
+        return "object";
+    }
+}
+
+static bool is_get(pipc_ctx_e ctx) {
+    return ctx == PIPC_CTX_SEMGET || ctx == PIPC_CTX_SHMGET || ctx == PIPC_CTX_MSGGET;
+}
+
+/* Decides the kind and writes the reason ("why") for err in ctx.
+ * Returns the kind; *exact is set when `why` is the whole message. */
+static int interpret(pipc_ctx_e ctx, int id, size_t len, int err, char *why, size_t n,
+                     bool *exact) {
+    const char *obj = object_of(ctx);
+    if (ctx == PIPC_CTX_FTOK) {
+        /* ftok only stats a path: every failure is a plain syscall failure. */
+        snprintf(why, n, "cannot stat the path: %s", strerror(err));
+        return PIPC_E_SYSCALL;
+    }
+    switch (err) {
+    case ENOENT:
+        snprintf(why, n, "no %s exists with this key (use IPC_CREAT to create one)", obj);
+        return PIPC_E_EXISTENTIAL;
+    case EEXIST:
+        snprintf(why, n, "a %s with this key already exists (IPC_EXCL)", obj);
+        return PIPC_E_EXISTENTIAL;
+    case EIDRM:
+        snprintf(why, n, "the %s was removed", obj);
+        return PIPC_E_EXISTENTIAL;
+    case EACCES:
+    case EPERM:
+        if (ctx == PIPC_CTX_MSGCTL_SET && err == EPERM) {
+            snprintf(why, n,
+                     "permission denied (only the owner, creator or a privileged process may "
+                     "change it; raising msg_qbytes above kernel.msgmnb needs CAP_SYS_RESOURCE)");
+        } else if (ctx == PIPC_CTX_SHMAT && err == EACCES) {
+            snprintf(why, n, "permission denied (attaching needs read, and write unless SHM_RDONLY)");
+        } else {
+            snprintf(why, n, "permission denied for this %s", obj);
+        }
+        return PIPC_E_PERMISSIONS;
+    case EAGAIN:
+        if (ctx == PIPC_CTX_SEMTIMEDOP) {
+            snprintf(why, n, "the timeout expired");
+            return PIPC_E_BUSY;
+        }
+        if (ctx == PIPC_CTX_MSGSND) {
+            struct msqid_ds ds;
+            if (msgctl(id, IPC_STAT, &ds) == 0 && len > ds.msg_qbytes) {
+                snprintf(why, n,
+                         "the message (%zu bytes) is larger than the queue's msg_qbytes (%lu) "
+                         "and can never be sent",
+                         len, (unsigned long)ds.msg_qbytes);
+                return PIPC_E_MESSAGE_SIZE;
+            }
+            snprintf(why, n, "the queue is full and IPC_NOWAIT was given");
+            return PIPC_E_BUSY;
+        }
+        if (ctx == PIPC_CTX_SEMOP) {
+            snprintf(why, n, "the operation would block and IPC_NOWAIT was given");
+            return PIPC_E_BUSY;
+        }
+        snprintf(why, n, "resource temporarily unavailable");
+        return PIPC_E_BUSY;
+    case ENOMSG:
+        if (ctx == PIPC_CTX_MSGRCV_COPY)
+            snprintf(why, n, "no message at that position in the queue");
+        else
+            snprintf(why, n, "no message of the requested type and IPC_NOWAIT was given");
+        return PIPC_E_BUSY;
+    case E2BIG:
+        if (ctx == PIPC_CTX_SEMOP || ctx == PIPC_CTX_SEMTIMEDOP) {
+            snprintf(why, n, "more operations than SEMOPM allows (raise kernel.sem)");
+            return PIPC_E_INVALID_ARGUMENT;
+        }
+        snprintf(why, n,
+                 "the message is longer than the receive buffer (%zu bytes) and MSG_NOERROR "
+                 "was not given",
+                 len);
+        return PIPC_E_MESSAGE_SIZE;
+    case ENOSPC:
+        switch (ctx) {
+        case PIPC_CTX_SEMGET:
+            snprintf(why, n,
+                     "the system limit of semaphore sets or semaphores was reached; raise "
+                     "kernel.sem");
+            break;
+        case PIPC_CTX_SHMGET:
+            snprintf(why, n,
+                     "the system limit of shared memory was reached; raise kernel.shmmni / "
+                     "kernel.shmall");
+            break;
+        case PIPC_CTX_MSGGET:
+            snprintf(why, n, "the system limit of message queues was reached; raise kernel.msgmni");
+            break;
+        case PIPC_CTX_SEMOP:
+        case PIPC_CTX_SEMTIMEDOP:
+            snprintf(why, n, "no space for the SEM_UNDO structure; raise kernel.sem");
+            break;
+        default:
+            snprintf(why, n, "a system limit was reached");
+            break;
+        }
+        return PIPC_E_LIMIT;
+    case ENOMEM:
+        snprintf(why, n, "out of memory");
+        return PIPC_E_NO_MEMORY;
+    case EINTR:
+        snprintf(why, n, "interrupted by a signal");
+        return PIPC_E_INTERRUPTED;
+    case EFAULT:
+        snprintf(why, n, "a bad address was passed to the kernel (a bug in polyipc)");
+        return PIPC_E_INTERNAL;
+    case ERANGE:
+        if (ctx == PIPC_CTX_SEMOP || ctx == PIPC_CTX_SEMTIMEDOP || ctx == PIPC_CTX_SEMCTL) {
+            snprintf(why, n, "The semaphore's value must remain between 0 and SEMVMX");
+            *exact = true; /* sysv_ipc's exact text, no prefix */
+            return PIPC_E_INVALID_ARGUMENT;
+        }
+        snprintf(why, n, "a value is out of range");
+        return PIPC_E_INVALID_ARGUMENT;
+    case EFBIG:
+        snprintf(why, n, "the semaphore index is out of range for this set");
+        return PIPC_E_INVALID_ARGUMENT;
+    case ENOSYS:
+        if (ctx == PIPC_CTX_MSGRCV_COPY) {
+            snprintf(why, n, "MSG_COPY is not supported by this kernel (CONFIG_CHECKPOINT_RESTORE)");
+            return PIPC_E_INVALID_ARGUMENT;
+        }
+        snprintf(why, n, "not supported by this kernel");
+        return PIPC_E_SYSCALL;
+    case EINVAL:
+        if (is_get(ctx)) {
+            if (ctx == PIPC_CTX_SEMGET)
+                snprintf(why, n,
+                         "nsems is out of range (above SEMMSL, kernel.sem) or larger than the "
+                         "existing set's");
+            else if (ctx == PIPC_CTX_SHMGET)
+                snprintf(why, n,
+                         "the size is outside SHMMIN..SHMMAX (kernel.shmmax) or larger than the "
+                         "existing segment's");
+            else
+                snprintf(why, n, "invalid argument");
+            return PIPC_E_INVALID_ARGUMENT;
+        }
+        if (ctx == PIPC_CTX_SHMDT) {
+            snprintf(why, n, "no segment is attached at that address");
+            return PIPC_E_NOT_ATTACHED;
+        }
+        if (ctx == PIPC_CTX_MSGRCV_COPY) {
+            /* MSG_COPY needs IPC_NOWAIT (added) and excludes MSG_EXCEPT (checked). */
+            snprintf(why, n, "no such message queue, or MSG_COPY is not usable here");
+            return PIPC_E_EXISTENTIAL;
+        }
+        if (ctx == PIPC_CTX_MSGSND || ctx == PIPC_CTX_SHMAT || ctx == PIPC_CTX_SEMCTL_SET ||
+            ctx == PIPC_CTX_SHMCTL_SET || ctx == PIPC_CTX_MSGCTL_SET) {
+            if (id_exists(ctx, id)) {
+                if (ctx == PIPC_CTX_MSGSND) {
+                    long long mx = read_sysctl("/proc/sys/kernel/msgmax");
+                    snprintf(why, n,
+                             "the message (%zu bytes) is larger than msgmax (%lld); raise "
+                             "kernel.msgmax",
+                             len, mx);
+                    return PIPC_E_MESSAGE_SIZE;
+                }
+                if (ctx == PIPC_CTX_SHMAT)
+                    snprintf(why, n,
+                             "the address is not page-aligned (use SHM_RND) or cannot be used");
+                else
+                    snprintf(why, n, "the uid or gid is not valid (in this user namespace)");
+                return PIPC_E_INVALID_ARGUMENT;
+            }
+        }
+        /* Every argument was validated before the call, so EINVAL on an id
+         * means the id does not (or no longer) exist. */
+        snprintf(why, n, "no %s exists with this id (it may have been removed)", obj);
+        return PIPC_E_EXISTENTIAL;
+    default:
+        snprintf(why, n, "%s", strerror(err));
+        return PIPC_E_SYSCALL;
+    }
+}
+
+int pipc__sys_error(pipc_ctx_e ctx, int id, size_t len, int err, const char *what_fmt, ...) {
+    char what[128];
+    char why[200];
+    va_list ap;
+    int saved = errno;
+    va_start(ap, what_fmt);
+    vsnprintf(what, sizeof what, what_fmt, ap);
+    va_end(ap);
+    bool exact = false;
+    int kind = interpret(ctx, id, len, err, why, sizeof why, &exact);
+    if (exact) {
+        pipc_error_set(kind, err, "%s", why);
+    } else {
+        pipc_error_set(kind, err, "%s: %s (%s)", what, why, errno_name(err));
+    }
+    errno = saved;
+    return kind;
+}

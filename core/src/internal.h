@@ -1,0 +1,151 @@
+/*
+ * internal.h — private declarations shared by the core's translation units.
+ * Never installed, never included by a binding.
+ */
+#ifndef POLYIPC_INTERNAL_H
+#define POLYIPC_INTERNAL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* semtimedop, MSG_EXCEPT, MSG_COPY, strerrorname_np */
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "polyipc.h"
+
+/* ---- the public constants equal the system ones ---------------------- */
+_Static_assert(PIPC_IPC_CREAT == IPC_CREAT, "IPC_CREAT");
+_Static_assert(PIPC_IPC_EXCL == IPC_EXCL, "IPC_EXCL");
+_Static_assert(PIPC_IPC_NOWAIT == IPC_NOWAIT, "IPC_NOWAIT");
+_Static_assert(PIPC_IPC_PRIVATE == IPC_PRIVATE, "IPC_PRIVATE");
+_Static_assert(PIPC_SEM_UNDO == SEM_UNDO, "SEM_UNDO");
+_Static_assert(PIPC_SHM_RDONLY == SHM_RDONLY, "SHM_RDONLY");
+_Static_assert(PIPC_SHM_RND == SHM_RND, "SHM_RND");
+_Static_assert(PIPC_SHM_REMAP == SHM_REMAP, "SHM_REMAP");
+_Static_assert(PIPC_SHM_HUGETLB == SHM_HUGETLB, "SHM_HUGETLB");
+_Static_assert(PIPC_SHM_NORESERVE == SHM_NORESERVE, "SHM_NORESERVE");
+_Static_assert(PIPC_MSG_NOERROR == MSG_NOERROR, "MSG_NOERROR");
+_Static_assert(PIPC_MSG_EXCEPT == MSG_EXCEPT, "MSG_EXCEPT");
+_Static_assert(PIPC_MSG_COPY == MSG_COPY, "MSG_COPY");
+_Static_assert(sizeof(key_t) == sizeof(int32_t), "key_t is 32-bit");
+_Static_assert(PIPC_SEMVMX <= SHRT_MAX, "SEMVMX fits a short");
+_Static_assert(offsetof(pipc_msgbuf_t, text) == sizeof(long), "msgbuf layout");
+
+/* Permission bits of a mode. */
+#define PIPC_MODE_MASK 0777
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* The operation whose errno is being interpreted; errno means different
+ * things for different syscalls (see error.c, the only place that reads it). */
+typedef enum pipc_ctx_e {
+    PIPC_CTX_SEMGET,
+    PIPC_CTX_SEMOP,      /* semop, maybe with IPC_NOWAIT */
+    PIPC_CTX_SEMTIMEDOP, /* semtimedop: EAGAIN means the timeout expired */
+    PIPC_CTX_SEMCTL,
+    PIPC_CTX_SEMCTL_SET, /* IPC_SET: EINVAL is re-diagnosed (uid/gid vs. gone) */
+    PIPC_CTX_SHMGET,
+    PIPC_CTX_SHMAT, /* EINVAL is re-diagnosed (address vs. gone) */
+    PIPC_CTX_SHMDT,
+    PIPC_CTX_SHMCTL,
+    PIPC_CTX_SHMCTL_SET,
+    PIPC_CTX_MSGGET,
+    PIPC_CTX_MSGSND, /* EINVAL/EAGAIN re-diagnosed against msgmax/msg_qbytes */
+    PIPC_CTX_MSGRCV,
+    PIPC_CTX_MSGRCV_COPY, /* msgrcv with MSG_COPY */
+    PIPC_CTX_MSGCTL,
+    PIPC_CTX_MSGCTL_SET,
+    PIPC_CTX_FTOK,
+    PIPC_CTX_OTHER
+} pipc_ctx_e;
+
+/* Interprets `err` (an errno value) for operation `ctx` on object `id`
+ * (-1 when none; `len` is the message length for PIPC_CTX_MSGSND), records
+ * (kind, err, "<what>: <why> (<ERRNO>)") where <what> is the printf-formatted
+ * description of the attempted call, and returns the kind. May issue an
+ * IPC_STAT on `id` to tell "argument refused" from "object gone"; errno is
+ * preserved for the caller either way. */
+int pipc__sys_error(pipc_ctx_e ctx, int id, size_t len, int err, const char *what_fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/* Shorthand for an INVALID_ARGUMENT with a message. */
+#define pipc__invalid(...) pipc_error_set(PIPC_E_INVALID_ARGUMENT, 0, __VA_ARGS__)
+
+/* ---- argument checks (return PIPC_OK or record INVALID_ARGUMENT) ----- */
+
+/* Checks key / flags for an open call: key in key_t range or PIPC_KEY_RANDOM
+ * (with IPC_CREX); flags only within `allowed` (plus permission bits, which
+ * are ignored); IPC_EXCL needs IPC_CREAT. `what` names the call. */
+int pipc__check_open(const char *what, int64_t key, int64_t flags, int64_t allowed, int64_t mode);
+
+/* Checks a kernel id (0..INT_MAX). */
+int pipc__check_id(const char *what, int64_t id);
+
+/* Checks uid/gid/mode arguments of a set_perm call. */
+int pipc__check_perm_args(const char *what, int64_t uid, int64_t gid, int64_t mode);
+
+/* Draws a random key in [PIPC_RANDOM_KEY_MIN, PIPC_RANDOM_KEY_MAX]. */
+key_t pipc__random_key(void);
+
+/* The generic "get" step shared by the three open calls:
+ *   get(key, arg, flags) is semget/shmget/msgget (arg is nsems or size).
+ * Handles PIPC_KEY_RANDOM (bounded retries on EEXIST), IPC_PRIVATE (always
+ * creates) and IPC_CREAT without IPC_EXCL (tells reliably whether this call
+ * created the object: IPC_CREX first, then a plain open; bounded retries
+ * against a concurrent remove). `create_arg` is used when creating, `open_arg`
+ * when opening an existing object. Records the error and returns it, or
+ * PIPC_OK with *id_out, *key_out and *created set. */
+typedef int (*pipc_get_fn)(key_t key, size_t arg, int flags);
+int pipc__get(pipc_ctx_e ctx, const char *what, pipc_get_fn get, int64_t key, size_t create_arg,
+              size_t open_arg, int64_t flags, int64_t mode, int *id_out, int32_t *key_out,
+              bool *created);
+
+/* Copies a struct ipc_perm into the public form. */
+void pipc__perm_from(pipc_perm_t *out, const struct ipc_perm *in);
+
+/* ---- blocking calls -------------------------------------------------- */
+
+typedef enum pipc_call_kind_e {
+    PIPC_CALL_SEMOP,
+    PIPC_CALL_SEMTIMEDOP,
+    PIPC_CALL_MSGSND,
+    PIPC_CALL_MSGRCV
+} pipc_call_kind_e;
+
+/* One syscall that may block. pipc__call() pre-initialises rc=-1/err=EINTR,
+ * so a runner that skips the step yields EINTR, i.e. PIPC_E_INTERRUPTED. */
+typedef struct pipc_call_t {
+    pipc_call_kind_e kind;
+    int id;
+    struct sembuf *ops; /* semop/semtimedop */
+    size_t nops;
+    const struct timespec *timeout; /* semtimedop */
+    void *buf;                      /* msgsnd/msgrcv: a struct msgbuf */
+    size_t size;                    /* msgsnd/msgrcv: text size */
+    long type;                      /* msgrcv */
+    int flags;                      /* msgsnd/msgrcv */
+    ssize_t rc;                     /* result of the syscall */
+    int err;                        /* its errno (0 on success) */
+} pipc_call_t;
+
+/* Performs the call. When `may_block`, it goes through the installed runner;
+ * otherwise it is made directly. Returns call->rc (errno in call->err). */
+ssize_t pipc__call(pipc_call_t *call, bool may_block);
+
+/* CLOCK_MONOTONIC seconds. */
+double pipc__now(void);
+
+#endif /* POLYIPC_INTERNAL_H */
