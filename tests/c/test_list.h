@@ -1,0 +1,65 @@
+/*
+ * test_list.h — every C test, once. X(name) runs `int test_<name>(void)`.
+ * CMake reads this file to register one ctest per name; keep one X per line.
+ */
+#ifndef PIPC_TEST_LIST_H
+#define PIPC_TEST_LIST_H
+
+#define PIPC_TEST_LIST(X) \
+    X(error_names) \
+    X(error_set_clear) \
+    X(error_version_pagesize) \
+    X(error_thread_local) \
+    X(key_check) \
+    X(key_ftok) \
+    X(key_ftok_errors) \
+    X(key_random) \
+    X(key_open_flag_checks) \
+    X(sem_open_private) \
+    X(sem_initial_value_not_reset) \
+    X(sem_creat_creates) \
+    X(sem_open_bad_args) \
+    X(sem_open_id) \
+    X(sem_acquire_release) \
+    X(sem_nowait_busy) \
+    X(sem_timeout_expiry) \
+    X(sem_bad_args) \
+    X(sem_semvmx_overflow) \
+    X(sem_values) \
+    X(sem_op_multi) \
+    X(sem_wake_by_other_process) \
+    X(sem_removed_while_waiting) \
+    X(sem_use_after_remove) \
+    X(sem_eintr) \
+    X(sem_undo) \
+    X(sem_set_perm_stat) \
+    X(sem_permissions) \
+    X(shm_open_attach_rw) \
+    X(shm_size_and_fill) \
+    X(shm_bounds) \
+    X(shm_binary_data) \
+    X(shm_read_only) \
+    X(shm_attach_flags) \
+    X(shm_open_id) \
+    X(shm_open_bad_args) \
+    X(shm_use_after_remove) \
+    X(shm_set_perm_stat) \
+    X(shm_permissions) \
+    X(msg_send_receive) \
+    X(msg_type_selection) \
+    X(msg_noerror_e2big) \
+    X(msg_copy) \
+    X(msg_size_limits) \
+    X(msg_bad_args) \
+    X(msg_open_existing) \
+    X(msg_use_after_remove) \
+    X(msg_removed_while_waiting) \
+    X(msg_blocking_send_woken) \
+    X(msg_eintr) \
+    X(msg_set_perm_max_bytes) \
+    X(msg_permissions) \
+    X(runner_called_for_blocking_calls) \
+    X(runner_skip_is_interrupted) \
+    /* end */
+
+#endif
