@@ -78,12 +78,12 @@ const char *pipc_version(void) { return PIPC_VERSION; }
 /* errno interpretation                                                */
 /* ------------------------------------------------------------------ */
 
-/* Does the object with this id still exist (IPC_STAT succeeds, or fails only
- * for lack of read permission)? Used to tell an EINVAL about an argument from
- * an EINVAL about a vanished id. */
-static bool id_exists(pipc_ctx_e ctx, int id) {
+/* Does the object with this id still exist? 1 when IPC_STAT succeeds, 0 when
+ * the id is gone, -1 when it exists but the caller may not read it. Used to
+ * tell an EINVAL about an argument from an EINVAL about a vanished id. */
+static int id_exists(pipc_ctx_e ctx, int id) {
     int rc;
-    if (id < 0) return false;
+    if (id < 0) return 0;
     switch (ctx) {
     case PIPC_CTX_SEMCTL_SET: {
         struct semid_ds ds;
@@ -102,7 +102,8 @@ static bool id_exists(pipc_ctx_e ctx, int id) {
         break;
     }
     }
-    return rc == 0 || errno == EACCES;
+    if (rc == 0) return 1;
+    return errno == EACCES ? -1 : 0;
 }
 
 /* Reads one number from a /proc/sys file; -1 when unreadable. */
@@ -298,7 +299,14 @@ static int interpret(pipc_ctx_e ctx, int id, size_t len, int err, char *why, siz
         }
         if (ctx == PIPC_CTX_MSGSND || ctx == PIPC_CTX_SHMAT || ctx == PIPC_CTX_SEMCTL_SET ||
             ctx == PIPC_CTX_SHMCTL_SET || ctx == PIPC_CTX_MSGCTL_SET) {
-            if (id_exists(ctx, id)) {
+            int exists = id_exists(ctx, id);
+            if (exists < 0 && ctx == PIPC_CTX_SHMAT) {
+                /* shmat needs read permission, which the caller lacks
+                 * (seen e.g. under valgrind, which stats before attaching) */
+                snprintf(why, n, "permission denied (the caller may not read the segment)");
+                return PIPC_E_PERMISSIONS;
+            }
+            if (exists != 0) {
                 if (ctx == PIPC_CTX_MSGSND) {
                     long long mx = read_sysctl("/proc/sys/kernel/msgmax");
                     snprintf(why, n,

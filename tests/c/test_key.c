@@ -2,7 +2,9 @@
 #include "test_util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sys/ipc.h>
+#include <unistd.h>
 
 int test_key_check(void) {
     ASSERT_OK(pipc_key_check(0));
@@ -102,5 +104,75 @@ int test_key_open_flag_checks(void) {
     ASSERT_INVALID(pipc_sem_open(NULL, 0, 1, 0, 0600, 0));
     ASSERT_INVALID(pipc_shm_open(NULL, 0, 4096, 0, 0600, -1));
     ASSERT_INVALID(pipc_msg_open(NULL, 0, 0, 0600, 16));
+    return 0;
+}
+
+static int write_sysctl(const char *path, const char *value) {
+    FILE *f = fopen(path, "we");
+    if (f == NULL) return -1;
+    fputs(value, f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static int read_sysctl(const char *path, char *buf, size_t n) {
+    FILE *f = fopen(path, "re");
+    if (f == NULL) return -1;
+    size_t r = fread(buf, 1, n - 1, f);
+    fclose(f);
+    buf[r] = '\0';
+    return r > 0 ? 0 : -1;
+}
+
+/* ENOSPC -> LIMIT naming the sysctl. Lowering the limits is only done inside
+ * a private IPC namespace, where the sysctls are private too. */
+int test_key_limits_enospc(void) {
+    if (!t_private_ipc_namespace() || geteuid() != 0) {
+        printf("  skipped: needs root in a private IPC namespace (unshare --ipc)\n");
+        return TEST_SKIP;
+    }
+    char sem[128], shmmni[64], msgmni[64];
+    ASSERT_EQ(read_sysctl("/proc/sys/kernel/sem", sem, sizeof sem), 0);
+    ASSERT_EQ(read_sysctl("/proc/sys/kernel/shmmni", shmmni, sizeof shmmni), 0);
+    ASSERT_EQ(read_sysctl("/proc/sys/kernel/msgmni", msgmni, sizeof msgmni), 0);
+    int semmsl, semmns, semopm, semmni;
+    ASSERT_EQ(sscanf(sem, "%d %d %d %d", &semmsl, &semmns, &semopm, &semmni), 4);
+    char lowered[128];
+    snprintf(lowered, sizeof lowered, "%d %d %d 0\n", semmsl, semmns, semopm);
+    int w1 = write_sysctl("/proc/sys/kernel/sem", lowered);
+    int w2 = write_sysctl("/proc/sys/kernel/shmmni", "0\n");
+    int w3 = write_sysctl("/proc/sys/kernel/msgmni", "0\n");
+    pipc_sem_t s;
+    pipc_shm_t m;
+    pipc_msg_t q;
+    int r1 = pipc_sem_open(&s, 0, 1, 0, 0600, 0);
+    pipc_error_t e1 = *pipc_error_last();
+    if (r1 == PIPC_OK) t_cleanup_sem(s.id);
+    int r2 = pipc_shm_open(&m, 0, 4096, 0, 0600, -1);
+    pipc_error_t e2 = *pipc_error_last();
+    if (r2 == PIPC_OK) t_cleanup_shm(m.id);
+    int r3 = pipc_msg_open(&q, PIPC_KEY_RANDOM, PIPC_IPC_CREX, 0600, 10);
+    pipc_error_t e3 = *pipc_error_last();
+    if (r3 == PIPC_OK) t_cleanup_msg(q.id);
+    write_sysctl("/proc/sys/kernel/sem", sem);
+    write_sysctl("/proc/sys/kernel/shmmni", shmmni);
+    write_sysctl("/proc/sys/kernel/msgmni", msgmni);
+    ASSERT_EQ(w1, 0);
+    ASSERT_EQ(w2, 0);
+    ASSERT_EQ(w3, 0);
+    ASSERT_EQ(r1, PIPC_E_LIMIT);
+    ASSERT_EQ(e1.sys_errno, ENOSPC);
+    ASSERT_CONTAINS(e1.message, "semget");
+    ASSERT_CONTAINS(e1.message, "kernel.sem");
+    ASSERT_CONTAINS(e1.message, "ENOSPC");
+    ASSERT_EQ(r2, PIPC_E_LIMIT);
+    ASSERT_EQ(e2.sys_errno, ENOSPC);
+    ASSERT_CONTAINS(e2.message, "kernel.shmmni");
+    ASSERT_EQ(r3, PIPC_E_LIMIT);
+    ASSERT_EQ(e3.sys_errno, ENOSPC);
+    ASSERT_CONTAINS(e3.message, "kernel.msgmni");
+    /* restored: creating works again */
+    ASSERT_OK(pipc_msg_open(&q, 0, 0, 0600, 10));
+    t_cleanup_msg(q.id);
+    ASSERT_OK(pipc_msg_remove(&q));
     return 0;
 }

@@ -15,6 +15,7 @@
     X(key_ftok_errors) \
     X(key_random) \
     X(key_open_flag_checks) \
+    X(key_limits_enospc) \
     X(sem_open_private) \
     X(sem_initial_value_not_reset) \
     X(sem_creat_creates) \

@@ -363,9 +363,10 @@ static int shm_unprivileged(void *arg) {
     ASSERT_FAILS(pipc_shm_open(&o, m->key, 0, 0, 0600, -1), PIPC_E_PERMISSIONS, EACCES);
     ASSERT_FAILS(pipc_shm_open_id(&o, m->id), PIPC_E_PERMISSIONS, EACCES);
     c.size = 4096;
-    ASSERT_FAILS(pipc_shm_attach(&c, 0, 0), PIPC_E_PERMISSIONS, EACCES);
+    /* errno: EACCES from the kernel; valgrind's shmat wrapper says EINVAL */
+    ASSERT_FAILS(pipc_shm_attach(&c, 0, 0), PIPC_E_PERMISSIONS, -1);
     ASSERT_CONTAINS(pipc_error_last()->message, "shmat");
-    ASSERT_FAILS(pipc_shm_attach(&c, 0, PIPC_SHM_RDONLY), PIPC_E_PERMISSIONS, EACCES);
+    ASSERT_FAILS(pipc_shm_attach(&c, 0, PIPC_SHM_RDONLY), PIPC_E_PERMISSIONS, -1);
     ASSERT_FAILS(pipc_shm_set_perm(m, PIPC_KEEP, PIPC_KEEP, 0666), PIPC_E_PERMISSIONS, -1);
     ASSERT_FAILS(pipc_shm_remove(m), PIPC_E_PERMISSIONS, EPERM);
     return 0;
