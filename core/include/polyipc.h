@@ -187,6 +187,9 @@ typedef void (*pipc_blocking_runner)(pipc_blocking_fn fn, void *ctx);
 
 /* Installs the process-wide runner used around every syscall that can block
  * (semop without IPC_NOWAIT, semtimedop, msgsnd/msgrcv without IPC_NOWAIT).
+ * A blocking msgsnd first tries once without waiting (no runner); only when
+ * the queue is full does the waiting msgsnd go through the runner. Calls that
+ * cannot block (IPC_NOWAIT, timeout 0, block == false, release) never do.
  * NULL restores the default (call fn directly). Not thread-safe against
  * concurrent polyipc calls: install it once, at module load. */
 void pipc_set_blocking_runner(pipc_blocking_runner runner);
@@ -238,7 +241,10 @@ typedef struct pipc_sem_info_t {
 /* Opens or creates a semaphore set and fills *sem.
  * key: a key_t value, IPC_PRIVATE, or PIPC_KEY_RANDOM (needs IPC_CREX).
  * nsems: 1..SEMMSL (0 allowed when opening an existing set without IPC_CREAT).
- * flags: IPC_CREAT, IPC_EXCL (IPC_EXCL without IPC_CREAT is invalid).
+ * flags: IPC_CREAT, IPC_EXCL (IPC_EXCL without IPC_CREAT is invalid). For
+ * every open call, permission bits (0777) in flags are ignored and other
+ * unknown bits are INVALID_ARGUMENT; `mode` is passed to the kernel also when
+ * opening an existing object (as sysv_ipc does), so it is checked against it.
  * mode: masked to 0777. initial_value: 0..SEMVMX, applied (SETVAL/SETALL)
  * to every semaphore ONLY when this call created the set; if applying it
  * fails the new set is removed again. Fails with EXISTENTIAL (no such key,
@@ -279,7 +285,8 @@ int pipc_sem_get_value(const pipc_sem_t *sem, int64_t index, int *value);
 /* SETVAL: value 0..SEMVMX else INVALID_ARGUMENT. */
 int pipc_sem_set_value(const pipc_sem_t *sem, int64_t index, int64_t value);
 
-/* GETALL into values[0..sem->nsems-1]; the caller provides the array. */
+/* GETALL into values[0..sem->nsems-1]; the caller provides the array, of
+ * count >= the set's real size (checked with IPC_STAT first). */
 int pipc_sem_get_all(const pipc_sem_t *sem, int *values, size_t count);
 
 /* SETALL from values[0..count-1]; count must equal sem->nsems, each 0..SEMVMX. */
@@ -333,8 +340,8 @@ typedef struct pipc_shm_info_t {
 } pipc_shm_info_t;
 
 /* Opens or creates a segment and fills *shm (not attached).
- * key: as for pipc_sem_open. size: bytes; 0 means PIPC page size when
- * creating with IPC_CREX, and "whatever it is" when opening. Negative, or
+ * key: as for pipc_sem_open. size: bytes; 0 means PIPC page size whenever
+ * this call creates the segment, and "whatever it is" when opening. Negative, or
  * larger than the kernel allows, is INVALID_ARGUMENT. flags: IPC_CREAT,
  * IPC_EXCL, SHM_HUGETLB, SHM_NORESERVE. mode: masked to 0777.
  * fill: -1 for none, else 0..255; a NEW segment is filled with it (the kernel
