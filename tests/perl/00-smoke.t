@@ -10,7 +10,7 @@ for my $n (qw(ExistentialError PermissionsError BusyError NotAttachedError Inter
 }
 
 {
-    my $sem = PolyIPC::Semaphore->new(PolyIPC::IPC_PRIVATE(), PolyIPC::IPC_CREX(), 0600, 2);
+    my $sem = PolyIPC::Semaphore->new($PolyIPC::IPC_PRIVATE, $PolyIPC::IPC_CREX, 0600, 2);
     $sem->release();
     is($sem->{value}, 3, 'release adds one');
     $sem->remove();
@@ -20,7 +20,7 @@ for my $n (qw(ExistentialError PermissionsError BusyError NotAttachedError Inter
 }
 
 {
-    my $shm = PolyIPC::SharedMemory->new(undef, PolyIPC::IPC_CREX(), 0600, 64);
+    my $shm = PolyIPC::SharedMemory->new(undef, $PolyIPC::IPC_CREX, 0600, 64);
     $shm->write("a\0b\xff", 10);
     is($shm->read(4, 10), "a\0b\xff", 'binary bytes round-trip');
     eval { $shm->read(1, 64) };
@@ -31,7 +31,7 @@ for my $n (qw(ExistentialError PermissionsError BusyError NotAttachedError Inter
 }
 
 {
-    my $q = PolyIPC::MessageQueue->new(PolyIPC::IPC_PRIVATE(), PolyIPC::IPC_CREX());
+    my $q = PolyIPC::MessageQueue->new($PolyIPC::IPC_PRIVATE, $PolyIPC::IPC_CREX);
     $q->send("\0hi\xff", 1, 7);
     is($q->{current_messages}, 1, 'one message queued');
     is_deeply($q->receive(), ["\0hi\xff", 7], 'receive returns bytes and type');
