@@ -1,0 +1,312 @@
+#!/usr/bin/python3
+"""polyipc's benchmark driver: every implementation, every workload, one run.
+
+    bench.py [--quick] [--reps N] [--scale F] [--paths FILE] [--out DIR]
+
+Runs each (implementation, workload) pair as its own process, REPS times,
+interleaved: repetition -> workload -> implementation, with the order of the
+implementations rotated every repetition so no one always runs first. Each
+process times a fixed COUNT of operations after a warm-up, with a monotonic
+clock, and checks its data (it exits non-zero on a wrong datum). The driver
+reports the median ns/op and the median of the per-repetition ratios to raw C
+(measured in the same repetition, seconds apart), writes a Markdown table and a
+JSON file with the versions and the machine's load, and checks the targets of
+issue 7.
+
+--quick is the correctness mode of the test suite: tiny counts, one
+repetition, nothing written, no timing assertion; it fails only when a
+program fails (wrong data, crash, leak of the child, timeout).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PYTHON = "/usr/bin/python3"  # Debian's: python3-sysv-ipc lives there
+
+# (id, title, count in the full run)
+WORKLOADS = [
+    ("sem_value", "semaphore value read", 20000),
+    ("sem_acquire_release", "semaphore acquire+release", 10000),
+    ("msg_64", "message send+receive, 64 B", 10000),
+    ("msg_4k", "message send+receive, 4 KiB", 5000),
+    ("msg_pingpong", "2-process message ping-pong, 64 B (round trip)", 2000),
+    ("sem_handoff", "2-process semaphore hand-off (round trip)", 2000),
+    ("shm_64", "shared memory write+read, 64 B", 200000),
+    ("shm_1m", "shared memory write+read, 1 MiB", 100),
+]
+QUICK_COUNT = {"shm_1m": 3}  # every other workload: 20
+
+# (id, language, label, is_polyipc)
+IMPLS = [
+    ("c-raw", "C", "raw syscalls", False),
+    ("c-polyipc", "C", "libpolyipc", True),
+    ("py-sysv_ipc", "Python", "sysv_ipc", False),
+    ("py-polyipc", "Python", "polyipc", True),
+    ("pl-builtin", "Perl", "core builtins", False),
+    ("pl-ipcsysv", "Perl", "IPC::SysV classes", False),
+    ("pl-polyipc", "Perl", "PolyIPC", True),
+    ("rb-polyipc", "Ruby", "PolyIPC", True),
+]
+
+# Targets of issue 7, as ratios to raw C in the same run.
+CLOSE_TO_C = {"Python": 1.10, "Perl": 1.10, "Ruby": 1.20}
+TWO_PROCESS = ("msg_pingpong", "sem_handoff")
+SHM_64_NS = 250.0
+
+
+def command(impl, paths, workload, count):
+    """The argv and environment that run one implementation on one workload."""
+    env = dict(os.environ)
+    lang = impl.split("-")[0]
+    if lang == "c":
+        return [paths["c"], impl.split("-")[1], workload, str(count)], env
+    if lang == "py":
+        env["PYTHONPATH"] = paths["python"]
+        return [PYTHON, os.path.join(HERE, "python", "bench.py"), impl.split("-")[1], workload,
+                str(count)], env
+    if lang == "pl":
+        return ["perl", "-I" + paths["perl"], os.path.join(HERE, "perl", "bench.pl"),
+                impl.split("-")[1], workload, str(count)], env
+    if lang == "rb":
+        incs = ["-I" + d for d in paths["ruby"]]
+        return ["ruby"] + incs + [os.path.join(HERE, "ruby", "bench.rb"), "polyipc", workload,
+                                  str(count)], env
+    raise ValueError(impl)
+
+
+def run_one(impl, paths, workload, count, timeout):
+    """Runs one program; returns ns/op, or raises RuntimeError with its output."""
+    argv, env = command(impl, paths, workload, count)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the program and its forked child
+        out, err = proc.communicate()
+        raise RuntimeError("%s %s: timed out after %ss\n%s" % (impl, workload, timeout, err))
+    lines = [l for l in out.splitlines() if l.startswith("RESULT ")]
+    if proc.returncode != 0 or len(lines) != 1:
+        raise RuntimeError("%s %s: exit status %s\n%s%s" % (impl, workload, proc.returncode, out, err))
+    return float(lines[0].split()[1])
+
+
+def capture(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def versions(paths):
+    v = {
+        "python": capture([PYTHON, "-c", "import sys; print(sys.version.split()[0])"]),
+        "sysv_ipc": capture([PYTHON, "-c", "import sysv_ipc; print(sysv_ipc.VERSION)"]),
+        "perl": capture(["perl", "-e", "print substr($^V, 1)"]),
+        "IPC::SysV": capture(["perl", "-MIPC::SysV", "-e", "print $IPC::SysV::VERSION"]),
+        "ruby": capture(["ruby", "-e", "print RUBY_VERSION"]),
+        "cc": (capture(["cc", "--version"]).splitlines() or ["unknown"])[0],
+        "kernel": platform.release(),
+        "git": capture(["git", "-C", ROOT, "describe", "--always", "--dirty"]),
+    }
+    env = dict(os.environ, PYTHONPATH=paths["python"] or "")
+    v["polyipc"] = subprocess.run([PYTHON, "-c", "import polyipc; print(polyipc.VERSION)"], env=env,
+                                  capture_output=True, text=True).stdout.strip() or "unknown"
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    v["cpu"] = "%s, %d CPUs" % (cpu, os.cpu_count() or 0)
+    return v
+
+
+def fmt_ns(ns):
+    if ns >= 100000:
+        return "%.0f µs" % (ns / 1000)
+    if ns >= 10000:
+        return "%.1f µs" % (ns / 1000)
+    if ns >= 1000:
+        return "%.2f µs" % (ns / 1000)
+    return "%.0f ns" % ns
+
+
+def check_targets(res, impls):
+    """Evaluates issue 7's targets; returns a list of (target, language, workload, value, ok)."""
+    out = []
+    langs = sorted({l for i, l, _, p in IMPLS if p and l != "C" and i in impls})
+    for lang in langs:
+        poly = [i for i, l, _, p in IMPLS if l == lang and p][0]
+        incumbents = [i for i, l, _, p in IMPLS if l == lang and not p and i in impls]
+        for w, _, _ in WORKLOADS:
+            r = res.get((poly, w))
+            if r is None:
+                continue
+            if incumbents:
+                best = min(incumbents, key=lambda i: res[(i, w)]["ns"])
+                rel = r["ns"] / res[(best, w)]["ns"]
+                out.append(("at least as fast as the best incumbent (%s)" % best, lang, w,
+                            "%.2f×" % rel, rel <= 1.0))
+            if w in ("sem_acquire_release", "msg_64"):
+                lim = CLOSE_TO_C[lang]
+                out.append(("within %.2f× of raw C" % lim, lang, w, "%.2f×" % r["ratio"],
+                            r["ratio"] <= lim))
+            if w in TWO_PROCESS:
+                out.append(("within 1.05× of raw C", lang, w, "%.2f×" % r["ratio"], r["ratio"] <= 1.05))
+            if w == "shm_1m":
+                out.append(("within 1.10× of raw C", lang, w, "%.2f×" % r["ratio"], r["ratio"] <= 1.10))
+            if w == "shm_64":
+                out.append(("under 250 ns", lang, w, fmt_ns(r["ns"]), r["ns"] < SHM_64_NS))
+    return out
+
+
+def markdown(res, impls, meta, targets):
+    lines = []
+    lines.append("Measured %s on %s; load average %s before, %s after; %d interleaved "
+                 "repetitions; git %s." % (meta["date"], meta["versions"]["cpu"],
+                                            meta["load_before"], meta["load_after"], meta["reps"],
+                                            meta["versions"]["git"]))
+    v = meta["versions"]
+    lines.append("Versions: polyipc %s, Python %s with sysv_ipc %s, Perl %s with IPC::SysV %s, "
+                 "Ruby %s, %s, Linux %s." % (v["polyipc"], v["python"], v["sysv_ipc"], v["perl"],
+                                             v["IPC::SysV"], v["ruby"], v["cc"], v["kernel"]))
+    lines.append("")
+    lines.append("Median time per operation, and in parentheses the median ratio to raw C "
+                 "measured in the same repetition (lower is better).")
+    lines.append("")
+    cols = [i for i, _, _, _ in IMPLS if i in impls]
+    label = {i: "%s %s" % (l if l != "C" else "C", lab) for i, l, lab, _ in IMPLS}
+    lines.append("| workload | " + " | ".join(label[c] for c in cols) + " |")
+    lines.append("| --- |" + " ---: |" * len(cols))
+    for w, title, count in WORKLOADS:
+        cells = []
+        for c in cols:
+            r = res.get((c, w))
+            if r is None:
+                cells.append("—")
+            elif c == "c-raw":
+                cells.append(fmt_ns(r["ns"]))
+            else:
+                cells.append("%s (%.2f×)" % (fmt_ns(r["ns"]), r["ratio"]))
+        lines.append("| %s | %s |" % (title, " | ".join(cells)))
+    lines.append("")
+    lines.append("Targets of issue 7 (ratios to raw C from the same run):")
+    lines.append("")
+    lines.append("| language | workload | target | measured | met |")
+    lines.append("| --- | --- | --- | ---: | :---: |")
+    titles = {w: t for w, t, _ in WORKLOADS}
+    for target, lang, w, value, ok in targets:
+        lines.append("| %s | %s | %s | %s | %s |" % (lang, titles[w], target, value,
+                                                     "yes" if ok else "**no**"))
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="correctness mode: tiny counts, one repetition")
+    ap.add_argument("--reps", type=int, default=9, help="interleaved repetitions (default 9)")
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply every count")
+    ap.add_argument("--paths", default=os.path.join(ROOT, "build", "bench", "bench_paths.json"),
+                    help="bench_paths.json written by CMake")
+    ap.add_argument("--out", default=os.path.join(HERE, "results"), help="where latest.{md,json} go")
+    ap.add_argument("--only", help="comma-separated implementation ids")
+    ap.add_argument("--workloads", help="comma-separated workload ids")
+    args = ap.parse_args()
+
+    with open(args.paths) as f:
+        paths = json.load(f)
+    impls = [i for i, l, _, _ in IMPLS
+             if (i.startswith("c-") or paths.get({"py": "python", "pl": "perl", "rb": "ruby"}[i[:2]]))]
+    if args.only:
+        impls = [i for i in impls if i in args.only.split(",") or i == "c-raw"]
+    workloads = [w for w in WORKLOADS if not args.workloads or w[0] in args.workloads.split(",")]
+    reps = 1 if args.quick else args.reps
+    timeout = 60 if args.quick else 300
+
+    samples = {}  # (impl, workload) -> [ns per rep]
+    ratios = {}
+    failures = []
+    load_before = "%.2f %.2f %.2f" % os.getloadavg()
+    t_start = time.time()
+    for rep in range(reps):
+        for w, title, count in workloads:
+            n = QUICK_COUNT.get(w, 20) if args.quick else max(1, int(count * args.scale))
+            k = rep % len(impls)
+            order = impls[k:] + impls[:k]
+            this = {}
+            for impl in order:
+                try:
+                    this[impl] = run_one(impl, paths, w, n, timeout)
+                except RuntimeError as e:
+                    failures.append(str(e))
+                    print("FAIL " + str(e).splitlines()[0], flush=True)
+                    for line in str(e).splitlines()[1:]:
+                        print("    " + line)
+                    continue
+                samples.setdefault((impl, w), []).append(this[impl])
+                if args.quick:
+                    print("ok   %-12s %-20s %s" % (impl, w, fmt_ns(this[impl])), flush=True)
+            if "c-raw" in this:
+                for impl, ns in this.items():
+                    ratios.setdefault((impl, w), []).append(ns / this["c-raw"])
+        if not args.quick:
+            print("repetition %d/%d done (%.0f s)" % (rep + 1, reps, time.time() - t_start),
+                  file=sys.stderr, flush=True)
+    load_after = "%.2f %.2f %.2f" % os.getloadavg()
+
+    if args.quick:
+        if failures:
+            print("%d program(s) failed" % len(failures))
+            return 1
+        print("all %d programs checked their data" % len(samples))
+        return 0
+
+    res = {}
+    for key, ns in samples.items():
+        res[key] = {"ns": statistics.median(ns), "samples": ns,
+                    "ratio": statistics.median(ratios[key]) if ratios.get(key) else float("nan"),
+                    "ratios": ratios.get(key, [])}
+    meta = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "reps": reps, "scale": args.scale,
+        "load_before": load_before, "load_after": load_after,
+        "uptime": capture(["uptime"]),
+        "versions": versions(paths),
+        "counts": {w: max(1, int(c * args.scale)) for w, _, c in workloads},
+    }
+    targets = check_targets(res, impls)
+    md = markdown(res, impls, meta, targets)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "latest.md"), "w") as f:
+        f.write(md)
+    doc = dict(meta, workloads={w: t for w, t, _ in workloads},
+               implementations={i: "%s %s" % (l, lab) for i, l, lab, _ in IMPLS if i in impls},
+               results=[dict(implementation=i, workload=w, **r) for (i, w), r in sorted(res.items())],
+               targets=[dict(target=t, language=l, workload=w, measured=v, met=ok)
+                        for t, l, w, v, ok in targets],
+               failures=failures)
+    with open(os.path.join(args.out, "latest.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    print(md)
+    if failures:
+        print("%d program(s) failed" % len(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
