@@ -132,6 +132,69 @@ module PolyIPC
     end
   end
 
+  # A set of +nsems+ semaphores operated on atomically (beyond sysv_ipc).
+  #
+  #   set = PolyIPC::SemaphoreSet.new(nil, nsems: 3, flags: PolyIPC::IPC_CREX)
+  #   set.values = [1, 0, 2]
+  #   set.op([[0, -1], [1, 1], [2, 0, PolyIPC::IPC_NOWAIT]], timeout: 0.5)
+  #   set[1]          # => 1
+  class SemaphoreSet
+    alias_method :_native_initialize, :initialize
+    alias_method :_native_op, :op
+    private :_native_initialize, :_native_op
+
+    # Opens or creates a set of +nsems+ semaphores (+nsems+ may be 0 when
+    # opening an existing set). +initial_value+ is given to every semaphore,
+    # only when this call creates the set. Other arguments as Semaphore.new.
+    def initialize(key, nsems: 1, flags: 0, mode: 0o600, initial_value: 0)
+      _native_initialize(key, nsems, flags, mode, initial_value)
+    end
+
+    # Applies every operation atomically, all or none. +ops+ is an Array of
+    # <tt>[index, delta]</tt> or <tt>[index, delta, flags]</tt>: a negative
+    # delta waits until it can be subtracted, a positive one adds, 0 waits
+    # for zero; flags IPC_NOWAIT / SEM_UNDO. +timeout+ as Semaphore#acquire
+    # (BusyError on expiry). Releases the GVL while waiting; interruptible.
+    def op(ops, timeout: nil)
+      _native_op(ops, timeout)
+    end
+
+    # The value of semaphore +index+.
+    def [](index)
+      get_value(index)
+    end
+
+    # Sets semaphore +index+ to +value+ (0..SEMAPHORE_VALUE_MAX).
+    def []=(index, value)
+      set_value(index, value)
+    end
+
+    # All values, as an Array of +nsems+ Integers (GETALL).
+    def values
+      get_values
+    end
+    alias_method :to_a, :values
+
+    # Sets all values at once (SETALL); +values+ must have +nsems+ items.
+    def values=(values)
+      set_values(values)
+    end
+
+    alias_method :size, :nsems
+    alias_method :length, :nsems
+
+    # "Key=<key>, id=<id>", as the other classes.
+    def to_s
+      "Key=#{key}, id=#{id}"
+    end
+
+    def inspect # :nodoc:
+      "#<#{self.class} key=#{key} id=#{id} nsems=#{nsems}>"
+    rescue Error
+      "#<#{self.class} (not open)>"
+    end
+  end
+
   class SharedMemory
     alias_method :_native_initialize, :initialize
     alias_method :_native_attach, :attach
