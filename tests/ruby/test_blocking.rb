@@ -92,10 +92,10 @@ class TestBlocking < Minitest::Test
     assert_operator value[2], :<, PROMPT
   end
 
-  def test_timeout_ends_blocked_receive_acquire_z_and_send
+  def test_timeout_ends_blocked_receive_acquire_timed_acquire_z_and_send
     q = new_queue(max_message_size: 8)
     sem = new_sem(initial_value: 1)
-    %i[receive acquire Z send].each do |call|
+    %i[receive acquire timed_acquire Z send].each do |call|
       value = child_value do
         sem.value = 1
         if call == :send
@@ -108,6 +108,7 @@ class TestBlocking < Minitest::Test
             case call
             when :receive then (q.current_messages.zero? ? q.receive : (q.receive; q.receive))
             when :acquire then sem.acquire(delta: 2)
+            when :timed_acquire then sem.acquire(delta: 2, timeout: 30) # semtimedop
             when :Z then sem.Z
             when :send then q.send("x")
             end
