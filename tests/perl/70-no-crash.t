@@ -16,6 +16,8 @@ our $M = track(PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 64))
 our $GONE_S = PolyIPC::Semaphore->new(undef, flags => IPC_CREX); $GONE_S->remove;
 our $GONE_Q = PolyIPC::MessageQueue->new(undef, flags => IPC_CREX); $GONE_Q->remove;
 our $GONE_M = PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 64); $GONE_M->remove; $GONE_M->detach;
+our $SET = track(PolyIPC::SemaphoreSet->new(undef, nsems => 2, flags => IPC_CREX, initial_value => 1));
+our $GONE_SET = PolyIPC::SemaphoreSet->new(undef, nsems => 2, flags => IPC_CREX); $GONE_SET->remove;
 our $INF = 9**9**9;
 our $NAN = $INF - $INF;
 our $BIG = 2**64;
@@ -55,11 +57,26 @@ for my $i (0 .. $#BAD) {
     case("receive(type $i)", "\$main::Q->receive(type => $v, block => 0)");
     case("receive(flags $i)", "\$main::Q->receive(flags => $v, block => 0)");
     case("set_max_size($i)", "\$main::Q->set_max_size($v)");
+    case("attach($i)", "PolyIPC::attach($v)");
+    case("attach(address $i)", "PolyIPC::attach(\$main::M->id, address => $v)");
+    case("ftok(path $i)", "PolyIPC::ftok($v, 1, silence_warning => 1)");
+    case("ftok(id $i)", "PolyIPC::ftok('/', $v, silence_warning => 1)");
     case("remove_semaphore($i)", "PolyIPC::remove_semaphore($v)");
     case("remove_shared_memory($i)", "PolyIPC::remove_shared_memory($v)");
     case("remove_message_queue($i)", "PolyIPC::remove_message_queue($v)");
     case("synchronize($i)", "\$main::S->set_block(0); \$main::S->synchronize($v)");
     case("name $i", "\$main::S->acquire($v => 1)");
+    case("SemaphoreSet->new(nsems $i)", "PolyIPC::SemaphoreSet->new(undef, flags => IPC_CREX, nsems => $v)->remove");
+    case("op(ops $i)", "\$main::SET->op($v, timeout => 0)");
+    case("op([op $i])", "\$main::SET->op([$v], timeout => 0)");
+    case("op([[index $i, 1]])", "\$main::SET->op([[$v, 1]], timeout => 0)");
+    case("op([[0, delta $i]])", "\$main::SET->op([[0, $v]], timeout => 0)");
+    case("op([[0, 1, flags $i]])", "\$main::SET->op([[0, 1, $v]], timeout => 0)");
+    case("op(timeout $i)", "\$main::SET->op([[0, 0, IPC_NOWAIT]], timeout => $v)");
+    case("set value($i)", "\$main::SET->value($v)");
+    case("set set_value($i)", "\$main::SET->set_value(0, $v)");
+    case("set_values($i)", "\$main::SET->set_values($v, $v)");
+    case("last_pid($i)", "\$main::SET->last_pid($v)");
 }
 
 # use after remove / detach / DESTROY
@@ -88,6 +105,18 @@ for my $m (qw(send receive remove current_messages max_size mode uid gid cuid cg
     case("destroyed queue: $m", "my \$q = PolyIPC::MessageQueue->new(undef, flags => IPC_CREX); \$q->remove; \$q->DESTROY; \$q->$m($arg)");
     case("undef invocant: MessageQueue::$m", "PolyIPC::MessageQueue::$m(undef)");
 }
+
+for my $m (qw(op value set_value values set_values last_pid waiting_for_nonzero waiting_for_zero remove
+              mode uid gid cuid cgid o_time key id nsems)) {
+    my $arg = $m eq 'op' ? '[[0, 1]]' : $m eq 'set_value' ? '0, 1' : $m eq 'set_values' ? '1, 1'
+            : $m =~ /^(value|last_pid|waiting_)/ ? '0' : '';
+    case("removed set: $m", "\$main::GONE_SET->$m($arg)");
+    case("destroyed set: $m", "my \$s = PolyIPC::SemaphoreSet->new(undef, flags => IPC_CREX); \$s->remove; \$s->DESTROY; \$s->$m($arg)");
+    case("undef invocant: SemaphoreSet::$m", "PolyIPC::SemaphoreSet::$m(undef)");
+    case("wrong class: SemaphoreSet::$m", "PolyIPC::SemaphoreSet::$m(\$main::S, $arg)");
+}
+case('op with a huge list', '$main::SET->op([([0, 0, IPC_NOWAIT]) x 100000], timeout => 0)');
+case('op with an empty list', '$main::SET->op([], timeout => 0)');
 
 # the tied-hash plumbing and other odd calls
 case('delete an attribute', 'delete $main::S->{value}');

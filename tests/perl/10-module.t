@@ -1,5 +1,5 @@
-# Constants: real constant subs, exported with :all and individually; the
-# module's functions.
+# The module: constants (real constant subs, exported with :all and
+# individually) and functions (attach, ftok, remove_*).
 use strict;
 use warnings;
 use Test::More;
@@ -29,7 +29,8 @@ for my $c (@constants, 'SEMAPHORE_VALUE_MAX') {
     ok($cv->CvFLAGS & B::CVf_CONST(), "$c is a constant sub (inlined)");
     is(prototype("PolyIPC::$c"), '', "$c has an empty prototype");
 }
-ok(defined &WithAll::remove_semaphore && defined &WithAll::remove_message_queue
+ok(defined &WithAll::attach && defined &WithAll::ftok && defined &WithAll::remove_semaphore
+   && defined &WithAll::remove_message_queue
    && defined &WithAll::remove_shared_memory && defined &WithAll::page_size,
    ':all exports the functions');
 ok(defined &WithOne::IPC_CREX, 'a constant can be imported by name');
@@ -77,6 +78,55 @@ is($@, '', 'a constant returns a plain value');
     ok(ref $e && $e->isa('PolyIPC::ExistentialError'), 'remove_shared_memory($id)');
     $e = eval { PolyIPC::remove_semaphore($sem->id); 1 } ? undef : $@;
     ok(ref $e && $e->isa('PolyIPC::Error'), 'removing twice dies with an object');
+}
+
+# attach($id): a SharedMemory for an existing segment, with its real key
+{
+    my $m = PolyIPC::SharedMemory->new(undef, flags => PolyIPC::IPC_CREX, size => 32);
+    $m->write("by id\0");
+    my $a = PolyIPC::attach($m->id);
+    isa_ok($a, 'PolyIPC::SharedMemory', 'attach($id)');
+    is($a->key, $m->key, '... with the segment\'s real key');
+    is($a->size, 32, '... and size');
+    is($a->read(6), "by id\0", '... attached to the same memory');
+    my $ro = PolyIPC::attach($m->id, flags => PolyIPC::SHM_RDONLY);
+    my $e = eval { $ro->write('x'); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::ReadOnlyError'), 'attach($id, flags => SHM_RDONLY)');
+    $e = eval { PolyIPC::attach($m->id, bogus => 1); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::WrongTypeError'), 'attach with an unknown named argument');
+    $m->remove;
+    $m->detach; $a->detach; $ro->detach;
+    $e = eval { PolyIPC::attach($m->id); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::ExistentialError'), 'attach to a removed segment');
+    $e = eval { PolyIPC::attach('abc'); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::WrongTypeError'), 'attach with a non-numeric id');
+}
+
+# ftok($path, $id): a key, with a warning unless silenced
+{
+    my @warnings;
+    local $SIG{__WARN__} = sub { push @warnings, @_ };
+    my $key = PolyIPC::ftok($0, 7);
+    like($key, qr/^-?\d+$/, 'ftok returns an integer key');
+    is(scalar @warnings, 1, 'ftok warns');
+    like($warnings[0] // '', qr/ftok.* at \Q$0\E line \d+/, '... at the caller\'s line');
+    @warnings = ();
+    is(PolyIPC::ftok($0, 7, silence_warning => 1), $key, 'the same path and id give the same key');
+    is(scalar @warnings, 0, 'silence_warning => 1 silences it');
+    isnt(PolyIPC::ftok($0, 8, silence_warning => 1), $key, 'another id gives another key');
+    my $e = eval { PolyIPC::ftok('/no/such/path', 1, silence_warning => 1); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::SyscallError'), 'a missing path is a SyscallError');
+    is(ref $e && $e->errno, 2, '... with errno ENOENT');
+    $e = eval { PolyIPC::ftok($0, 256, silence_warning => 1); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::InvalidArgumentError'), 'a project id past 255');
+    $e = eval { PolyIPC::ftok("$0\0x", 1, silence_warning => 1); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::InvalidArgumentError'), 'a path with a NUL byte');
+    $e = eval { PolyIPC::ftok(undef, 1); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::WrongTypeError'), 'an undef path');
+    $e = eval { PolyIPC::ftok($0); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::WrongTypeError'), 'a missing id');
+    $e = eval { PolyIPC::ftok($0, 1, quiet => 1); 1 } ? undef : $@;
+    ok(ref $e && $e->isa('PolyIPC::WrongTypeError'), 'an unknown named argument');
 }
 
 done_testing();
