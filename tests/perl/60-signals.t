@@ -78,6 +78,9 @@ subtest 'die in a handler ends the wait promptly' => sub {
         [acquire => sub { $sem->acquire }],
         [Z => sub { $sem->set_value(1); $sem->Z }],
         [receive => sub { $q->receive }],
+        [op => sub {
+            my $set = track(PolyIPC::SemaphoreSet->new(undef, nsems => 2, flags => IPC_CREX));
+            $set->op([[0, -1], [1, 1]]) }],
         [send => sub {
             my $f = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 8));
             $f->set_max_size(8); $f->send('12345678'); $f->send('abc') }],
