@@ -232,10 +232,8 @@ my %run;
 # methods, receive returning ($data, $type) in list context).
 if ($IMPL eq 'polyipc') {
     require PolyIPC;
-    pre_spec_shim() unless PolyIPC::Semaphore->can('value');
-    # the spec exports constants as subs; the foundation had package variables
-    my $X = defined $PolyIPC::IPC_CREX ? $PolyIPC::IPC_CREX : PolyIPC::IPC_CREX();
-    my $P = defined $PolyIPC::IPC_PRIVATE ? $PolyIPC::IPC_PRIVATE : PolyIPC::IPC_PRIVATE();
+    my $X = PolyIPC::IPC_CREX();
+    my $P = PolyIPC::IPC_PRIVATE();
     my $sem = sub { PolyIPC::Semaphore->new($P, flags => $X, initial_value => $_[0]) };
     $run{polyipc} = {
         sem_value => sub {
@@ -311,29 +309,6 @@ if ($IMPL eq 'polyipc') {
             $m->remove;
             $ns;
         },
-    };
-}
-
-# TEMPORARY, until the Perl API of the spec lands on main: adapts the
-# foundation's positional SWIG classes to the spec's calls used above.
-sub pre_spec_shim {
-    no strict 'refs';
-    no warnings 'redefine';
-    my %pos = ('PolyIPC::Semaphore' => [qw(flags mode initial_value)],
-               'PolyIPC::MessageQueue' => [qw(flags mode max_message_size)],
-               'PolyIPC::SharedMemory' => [qw(flags mode size)]);
-    my %def = (flags => 0, mode => 0600, initial_value => 0, max_message_size => 2048, size => 0);
-    for my $class (keys %pos) {
-        my $new = \&{"${class}::new"};
-        *{"${class}::new"} = sub { my ($c, $key, %a) = @_; $new->($c, $key, map { $a{$_} // $def{$_} } @{ $pos{$class} }) };
-    }
-    *PolyIPC::Semaphore::value = sub { $_[0]{value} };
-    my ($send, $receive) = (\&PolyIPC::MessageQueue::send, \&PolyIPC::MessageQueue::receive);
-    *PolyIPC::MessageQueue::send = sub { my ($q, $d, %a) = @_; $send->($q, $d, 1, $a{type} // 1) };
-    *PolyIPC::MessageQueue::receive = sub {
-        my ($q, %a) = @_;
-        my $r = $receive->($q, 1, $a{type} // 0);
-        wantarray ? @$r : $r->[0];
     };
 }
 

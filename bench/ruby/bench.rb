@@ -134,30 +134,4 @@ def run(workload)
   end
 end
 
-# TEMPORARY, until the Ruby API of the spec lands on main: adapts the
-# foundation's positional SWIG classes to the spec's calls used above.
-spec_api = begin
-  semaphore(0).remove
-  true
-rescue ArgumentError, TypeError, PolyIPC::Error
-  false
-end
-unless spec_api
-  module PolyIPCPreSpecShim
-    POS = { PolyIPC::Semaphore => %i[flags mode initial_value],
-            PolyIPC::MessageQueue => %i[flags mode max_message_size],
-            PolyIPC::SharedMemory => %i[flags mode size] }.freeze
-    DEF = { flags: 0, mode: 0o600, initial_value: 0, max_message_size: 2048, size: 0 }.freeze
-    POS.each do |klass, names|
-      klass.singleton_class.prepend(Module.new do
-        define_method(:new) { |key, **kw| super(key, *names.map { |k| kw.fetch(k, DEF[k]) }) }
-      end)
-    end
-    PolyIPC::MessageQueue.prepend(Module.new do
-      def send(data, type: 1) = super(data, true, type)
-      def receive(type: 0) = super(true, type)
-    end)
-  end
-end
-
 printf("RESULT %.1f\n", run(WORKLOAD))
