@@ -100,6 +100,35 @@ def run_one(impl, paths, workload, count, timeout):
     return float(lines[0].split()[1])
 
 
+# Workloads counted under callgrind (single-process ones; shm_1m is a memcpy
+# and its payload is slow to build under valgrind).
+CG_WORKLOADS = ("sem_value", "sem_acquire_release", "msg_64", "msg_4k", "shm_64")
+CG_COUNTS = (1000, 3000)
+
+
+def total_ops(n):
+    return n + max(n // 10, 10)  # the programs' warm-up is max(count/10, 10)
+
+
+def instructions(impl, paths, workload):
+    """User-space instructions per operation, from two callgrind runs of the
+    program (the difference cancels start-up). Deterministic: unlike the
+    clock, it does not depend on the machine's load; it does not see the
+    kernel's share of a syscall, which is the same for every implementation."""
+    counts = []
+    for n in CG_COUNTS:
+        argv, env = command(impl, paths, workload, n)
+        env["PYTHONHASHSEED"] = "0"
+        p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + argv,
+                           env=env, capture_output=True, text=True, timeout=600)
+        refs = [l for l in p.stderr.splitlines() if "refs:" in l]
+        if p.returncode != 0 or not refs:
+            raise RuntimeError("%s %s under callgrind: exit status %s\n%s" % (impl, workload, p.returncode,
+                                                                            p.stderr[-2000:]))
+        counts.append(int(refs[-1].split()[-1].replace(",", "")))
+    return (counts[1] - counts[0]) / (total_ops(CG_COUNTS[1]) - total_ops(CG_COUNTS[0]))
+
+
 def capture(argv):
     try:
         return subprocess.run(argv, capture_output=True, text=True, timeout=30).stdout.strip()
@@ -144,7 +173,13 @@ def fmt_ns(ns):
     return "%.0f ns" % ns
 
 
-def check_targets(res, impls):
+def paired(per_rep, a, b, w):
+    """Median over repetitions of a's time / b's time on workload w (same repetition)."""
+    r = [this[a] / this[b] for ww, this in per_rep if ww == w and a in this and b in this]
+    return statistics.median(r) if r else float("nan")
+
+
+def check_targets(res, impls, per_rep):
     """Evaluates issue 7's targets; returns a list of (target, language, workload, value, ok)."""
     out = []
     langs = sorted({l for i, l, _, p in IMPLS if p and l != "C" and i in impls})
@@ -157,7 +192,7 @@ def check_targets(res, impls):
                 continue
             if incumbents:
                 best = min(incumbents, key=lambda i: res[(i, w)]["ns"])
-                rel = r["ns"] / res[(best, w)]["ns"]
+                rel = paired(per_rep, poly, best, w)
                 out.append(("at least as fast as the best incumbent (%s)" % best, lang, w,
                             "%.2f×" % rel, rel <= 1.0))
             if w in ("sem_acquire_release", "msg_64"):
@@ -171,6 +206,27 @@ def check_targets(res, impls):
             if w == "shm_64":
                 out.append(("under 250 ns", lang, w, fmt_ns(r["ns"]), r["ns"] < SHM_64_NS))
     return out
+
+
+def markdown_instructions(instr, impls):
+    lines = ["", "User-space instructions per operation under callgrind (deterministic, whatever the "
+             "load; the kernel's share of each syscall is not counted and is the same for every "
+             "implementation), and in parentheses the instructions added to raw C's:", ""]
+    cols = [i for i, _, _, _ in IMPLS if i in impls]
+    label = {i: "%s %s" % (l, lab) for i, l, lab, _ in IMPLS}
+    lines.append("| workload | " + " | ".join(label[c] for c in cols) + " |")
+    lines.append("| --- |" + " ---: |" * len(cols))
+    titles = {w: t for w, t, _ in WORKLOADS}
+    for w in CG_WORKLOADS:
+        if (("c-raw", w)) not in instr:
+            continue
+        base = instr[("c-raw", w)]
+        cells = []
+        for c in cols:
+            v = instr.get((c, w))
+            cells.append("—" if v is None else ("%.0f" % v if c == "c-raw" else "%.0f (+%.0f)" % (v, v - base)))
+        lines.append("| %s | %s |" % (titles[w], " | ".join(cells)))
+    return "\n".join(lines) + "\n"
 
 
 def markdown(res, impls, meta, targets):
@@ -214,6 +270,24 @@ def markdown(res, impls, meta, targets):
     return "\n".join(lines) + "\n"
 
 
+README_BEGIN = "<!-- bench:begin (written by bench/bench.py --update-readme) -->"
+README_END = "<!-- bench:end -->"
+
+
+def update_readme(md):
+    """Replaces the text between the bench markers of README.md with the table."""
+    path = os.path.join(ROOT, "README.md")
+    with open(path) as f:
+        text = f.read()
+    a, b = text.find(README_BEGIN), text.find(README_END)
+    if a < 0 or b < a:
+        print("README.md has no bench markers; not updated", file=sys.stderr)
+        return
+    text = text[:a + len(README_BEGIN)] + "\n" + md + text[b:]
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="correctness mode: tiny counts, one repetition")
@@ -224,6 +298,10 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "results"), help="where latest.{md,json} go")
     ap.add_argument("--only", help="comma-separated implementation ids")
     ap.add_argument("--workloads", help="comma-separated workload ids")
+    ap.add_argument("--no-instructions", action="store_true",
+                    help="skip the callgrind instruction counts")
+    ap.add_argument("--update-readme", action="store_true",
+                    help="also put the table into README.md, between the bench markers")
     args = ap.parse_args()
 
     with open(args.paths) as f:
@@ -237,7 +315,8 @@ def main():
     timeout = 60 if args.quick else 300
 
     samples = {}  # (impl, workload) -> [ns per rep]
-    ratios = {}
+    ratios = {}   # (impl, workload) -> [ns / raw C's ns, per rep]
+    per_rep = []  # [(workload, {impl: ns})], for paired comparisons
     failures = []
     load_before = "%.2f %.2f %.2f" % os.getloadavg()
     t_start = time.time()
@@ -259,6 +338,7 @@ def main():
                 samples.setdefault((impl, w), []).append(this[impl])
                 if args.quick:
                     print("ok   %-12s %-20s %s" % (impl, w, fmt_ns(this[impl])), flush=True)
+            per_rep.append((w, this))
             if "c-raw" in this:
                 for impl, ns in this.items():
                     ratios.setdefault((impl, w), []).append(ns / this["c-raw"])
@@ -287,8 +367,21 @@ def main():
         "versions": versions(paths),
         "counts": {w: max(1, int(c * args.scale)) for w, _, c in workloads},
     }
-    targets = check_targets(res, impls)
+    targets = check_targets(res, impls, per_rep)
     md = markdown(res, impls, meta, targets)
+    instr = {}
+    if not args.no_instructions:
+        for w in CG_WORKLOADS:
+            if w not in [x for x, _, _ in workloads]:
+                continue
+            for impl in impls:
+                try:
+                    instr[(impl, w)] = instructions(impl, paths, w)
+                except (RuntimeError, subprocess.SubprocessError, OSError) as e:
+                    failures.append(str(e))
+                    print("FAIL " + str(e).splitlines()[0], flush=True)
+        print("instruction counts done (%.0f s)" % (time.time() - t_start), file=sys.stderr, flush=True)
+        md += markdown_instructions(instr, impls)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "latest.md"), "w") as f:
         f.write(md)
@@ -297,11 +390,15 @@ def main():
                results=[dict(implementation=i, workload=w, **r) for (i, w), r in sorted(res.items())],
                targets=[dict(target=t, language=l, workload=w, measured=v, met=ok)
                         for t, l, w, v, ok in targets],
+               instructions_per_op=[dict(implementation=i, workload=w, instructions=v)
+                                    for (i, w), v in sorted(instr.items())],
                failures=failures)
     with open(os.path.join(args.out, "latest.json"), "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
     print(md)
+    if args.update_readme:
+        update_readme(md)
     if failures:
         print("%d program(s) failed" % len(failures))
         return 1
