@@ -41,8 +41,24 @@ class Blocked(Exception):
     pass
 
 
+_ARMED = [False]
+
+
 def _on_alarm(signum, frame):
-    raise Blocked()
+    if _ARMED[0]:  # a late signal (after the call) is ignored
+        _ARMED[0] = False
+        raise Blocked()
+
+
+def _bounded(call):
+    """Runs call(); if it blocks, it is cut short after 0.1 s with Blocked."""
+    _ARMED[0] = True
+    signal.setitimer(signal.ITIMER_REAL, 0.1)
+    try:
+        return call()
+    finally:
+        _ARMED[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _make(cls, state):
@@ -80,7 +96,6 @@ def _cleanup(objs):
 def _check(fn):
     """Runs fn in this (child) process; exit status 0 when it behaved."""
     signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, 0.1)  # a call that blocks is fine, but is not waited for
     try:
         fn()
     except Blocked:
@@ -96,8 +111,6 @@ def _check(fn):
     except Exception as e:
         sys.stderr.write("unexpected exception class: %r\n" % (e,))
         return 6
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
     return 0
 
 
@@ -169,7 +182,8 @@ def _run_spec(spec):
         obj = _make(cls, state)
         objs.append(obj)
         if kind == "method":
-            getattr(obj, name)(*args, **kwargs)
+            method = getattr(obj, name)
+            _bounded(lambda: method(*args, **kwargs))
         elif kind == "get":
             getattr(obj, name)
         elif kind == "del":
