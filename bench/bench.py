@@ -44,6 +44,11 @@ WORKLOADS = [
     ("shm_1m", "shared memory write+read, 1 MiB", 100),
 ]
 QUICK_COUNT = {"shm_1m": 3}  # every other workload: 20
+# Warm-up operations in the full run (default: a tenth of the count). Ruby frees
+# the 1 MiB Strings that read returns only at GC, so its heap grows to ~190 MiB
+# (~48,000 first-touch page faults) before it is in a steady state: 1 MiB
+# warms up for 400 operations in every language.
+WARMUP = {"shm_1m": 400}
 
 # (id, language, label, is_polyipc)
 IMPLS = [
@@ -63,29 +68,28 @@ TWO_PROCESS = ("msg_pingpong", "sem_handoff")
 SHM_64_NS = 250.0
 
 
-def command(impl, paths, workload, count):
+def command(impl, paths, workload, count, warmup=None):
     """The argv and environment that run one implementation on one workload."""
     env = dict(os.environ)
     lang = impl.split("-")[0]
+    tail = [workload, str(count)] + ([str(warmup)] if warmup else [])
     if lang == "c":
-        return [paths["c"], impl.split("-")[1], workload, str(count)], env
+        return [paths["c"], impl.split("-")[1]] + tail, env
     if lang == "py":
         env["PYTHONPATH"] = paths["python"]
-        return [PYTHON, os.path.join(HERE, "python", "bench.py"), impl.split("-")[1], workload,
-                str(count)], env
+        return [PYTHON, os.path.join(HERE, "python", "bench.py"), impl.split("-")[1]] + tail, env
     if lang == "pl":
         return ["perl", "-I" + paths["perl"], os.path.join(HERE, "perl", "bench.pl"),
-                impl.split("-")[1], workload, str(count)], env
+                impl.split("-")[1]] + tail, env
     if lang == "rb":
         incs = ["-I" + d for d in paths["ruby"]]
-        return ["ruby"] + incs + [os.path.join(HERE, "ruby", "bench.rb"), "polyipc", workload,
-                                  str(count)], env
+        return ["ruby"] + incs + [os.path.join(HERE, "ruby", "bench.rb"), "polyipc"] + tail, env
     raise ValueError(impl)
 
 
-def run_one(impl, paths, workload, count, timeout):
+def run_one(impl, paths, workload, count, timeout, warmup=None):
     """Runs one program; returns ns/op, or raises RuntimeError with its output."""
-    argv, env = command(impl, paths, workload, count)
+    argv, env = command(impl, paths, workload, count, warmup)
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     try:
@@ -328,7 +332,8 @@ def main():
             this = {}
             for impl in order:
                 try:
-                    this[impl] = run_one(impl, paths, w, n, timeout)
+                    this[impl] = run_one(impl, paths, w, n, timeout,
+                                         None if args.quick else WARMUP.get(w))
                 except RuntimeError as e:
                     failures.append(str(e))
                     print("FAIL " + str(e).splitlines()[0], flush=True)
@@ -366,6 +371,7 @@ def main():
         "uptime": capture(["uptime"]),
         "versions": versions(paths),
         "counts": {w: max(1, int(c * args.scale)) for w, _, c in workloads},
+        "warmups": {w: WARMUP.get(w, max(max(1, int(c * args.scale)) // 10, 10)) for w, _, c in workloads},
     }
     targets = check_targets(res, impls, per_rep)
     md = markdown(res, impls, meta, targets)

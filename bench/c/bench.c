@@ -2,12 +2,12 @@
  * bench.c — the C side of polyipc's benchmark suite (see bench/README section
  * "Benchmarks" in the top-level README).
  *
- *   polyipc_bench_c IMPL WORKLOAD COUNT
+ *   polyipc_bench_c IMPL WORKLOAD COUNT [WARMUP]
  *
  * IMPL is "raw" (plain System V syscalls: the limit) or "polyipc" (the C core,
  * libpolyipc). WORKLOAD is one of the names in bench/bench.py. The program
- * creates private objects, runs a checked warm-up, times COUNT operations with
- * CLOCK_MONOTONIC, checks the data again, removes everything it created and
+ * creates private objects, runs WARMUP operations (default COUNT/10, at least
+ * 10), times COUNT operations with CLOCK_MONOTONIC, checks the data, removes everything it created and
  * prints "RESULT <ns per op>". Any wrong datum exits with status 1.
  */
 #define _GNU_SOURCE
@@ -279,15 +279,16 @@ static void polyipc_run(const char *w) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s raw|polyipc WORKLOAD COUNT\n", argv[0]);
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: %s raw|polyipc WORKLOAD COUNT [WARMUP]\n", argv[0]);
         return 2;
     }
     g_impl = argv[1];
     g_workload = argv[2];
     g_count = atol(argv[3]);
     if (g_count < 1) fail("%s", "COUNT must be >= 1");
-    g_warmup = g_count / 10 > 10 ? g_count / 10 : 10;
+    g_warmup = argc == 5 ? atol(argv[4]) : (g_count / 10 > 10 ? g_count / 10 : 10);
+    if (g_warmup < 1) fail("%s", "WARMUP must be >= 1");
     if (!strcmp(g_impl, "raw"))
         raw_run(g_workload);
     else if (!strcmp(g_impl, "polyipc"))

@@ -1,12 +1,12 @@
 #!/usr/bin/perl
 # The Perl side of polyipc's benchmark suite.
 #
-#   perl bench.pl IMPL WORKLOAD COUNT
+#   perl bench.pl IMPL WORKLOAD COUNT [WARMUP]
 #
 # IMPL is "builtin" (perl's core semop/semctl/msgsnd/msgrcv/shmread/shmwrite),
 # "ipcsysv" (IPC::SysV's IPC::Semaphore, IPC::Msg and IPC::SharedMem, the
 # latter attached so it uses memread/memwrite) or "polyipc". Creates private
-# objects, runs a warm-up, times COUNT operations with CLOCK_MONOTONIC, checks
+# objects, runs WARMUP operations (default COUNT/10, at least 10), times COUNT operations with CLOCK_MONOTONIC, checks
 # the data, removes what it created and prints "RESULT <ns per op>". A wrong
 # datum exits with status 1.
 use strict;
@@ -15,9 +15,9 @@ use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
 use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_EXCL IPC_RMID GETVAL SETVAL S_IRUSR S_IWUSR);
 use POSIX ();
 
-my ($IMPL, $WORKLOAD, $COUNT) = @ARGV;
-die "usage: $0 builtin|ipcsysv|polyipc WORKLOAD COUNT\n" unless defined $COUNT && $COUNT >= 1;
-my $WARMUP = int($COUNT / 10) > 10 ? int($COUNT / 10) : 10;
+my ($IMPL, $WORKLOAD, $COUNT, $WARMUP) = @ARGV;
+die "usage: $0 builtin|ipcsysv|polyipc WORKLOAD COUNT [WARMUP]\n" unless defined $COUNT && $COUNT >= 1;
+$WARMUP //= int($COUNT / 10) > 10 ? int($COUNT / 10) : 10;
 my $MSG_CAP = 4096;
 my $CREX = IPC_CREAT | IPC_EXCL | 0600;
 

@@ -1,10 +1,10 @@
 """The Python side of polyipc's benchmark suite.
 
-    python3 bench.py MODULE WORKLOAD COUNT
+    python3 bench.py MODULE WORKLOAD COUNT [WARMUP]
 
 MODULE is "sysv_ipc" (the incumbent, Debian's python3-sysv-ipc) or "polyipc".
 The workload code is the SAME for both: polyipc is a drop-in for sysv_ipc, so
-only the imported module differs. Creates private objects, runs a warm-up,
+only the imported module differs. Creates private objects, runs WARMUP operations (default COUNT/10, at least 10),
 times COUNT operations with time.perf_counter_ns (a monotonic clock), checks
 the data, removes what it created and prints "RESULT <ns per op>". A wrong
 datum exits with status 1.
@@ -172,5 +172,6 @@ def run(ipc, workload, count, warmup):
 if __name__ == "__main__":
     MODULE, WORKLOAD, COUNT = sys.argv[1], sys.argv[2], int(sys.argv[3])
     ipc = importlib.import_module(MODULE)
-    ns = run(ipc, WORKLOAD, COUNT, max(COUNT // 10, 10))
+    WARMUP = int(sys.argv[4]) if len(sys.argv) > 4 else max(COUNT // 10, 10)
+    ns = run(ipc, WORKLOAD, COUNT, WARMUP)
     print("RESULT %.1f" % ns)

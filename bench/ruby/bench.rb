@@ -2,19 +2,19 @@
 
 # The Ruby side of polyipc's benchmark suite.
 #
-#   ruby bench.rb IMPL WORKLOAD COUNT
+#   ruby bench.rb IMPL WORKLOAD COUNT [WARMUP]
 #
 # IMPL is "polyipc" (Debian packages no System V IPC library for Ruby, and
 # Ruby's standard library has none, so there is no incumbent to compare).
-# Creates private objects, runs a warm-up, times COUNT operations with
+# Creates private objects, runs WARMUP operations (default COUNT/10, at least 10), times COUNT operations with
 # CLOCK_MONOTONIC, checks the data, removes what it created and prints
 # "RESULT <ns per op>". A wrong datum exits with status 1.
 require "polyipc"
 
-IMPL, WORKLOAD, COUNT_S = ARGV
+IMPL, WORKLOAD, COUNT_S, WARMUP_S = ARGV
 COUNT = Integer(COUNT_S || 0)
-abort "usage: ruby bench.rb polyipc WORKLOAD COUNT" unless IMPL == "polyipc" && COUNT >= 1
-WARMUP = [COUNT / 10, 10].max
+abort "usage: ruby bench.rb polyipc WORKLOAD COUNT [WARMUP]" unless IMPL == "polyipc" && COUNT >= 1
+WARMUP = WARMUP_S ? Integer(WARMUP_S) : [COUNT / 10, 10].max
 MSG_CAP = 4096
 
 def fail!(msg)
