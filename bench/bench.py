@@ -107,7 +107,7 @@ def run_one(impl, paths, workload, count, timeout, warmup=None):
 # Workloads counted under callgrind (single-process ones; shm_1m is a memcpy
 # and its payload is slow to build under valgrind).
 CG_WORKLOADS = ("sem_value", "sem_acquire_release", "msg_64", "msg_4k", "shm_64")
-CG_COUNTS = (1000, 3000)
+CG_COUNTS = (10000, 30000)
 
 
 def total_ops(n):
