@@ -41,7 +41,7 @@ WORKLOADS = [
     ("msg_pingpong", "2-process message ping-pong, 64 B (round trip)", 2000),
     ("sem_handoff", "2-process semaphore hand-off (round trip)", 2000),
     ("shm_64", "shared memory write+read, 64 B", 200000),
-    ("shm_1m", "shared memory write+read, 1 MiB", 100),
+    ("shm_1m", "shared memory write+read, 1 MiB", 1000),
 ]
 QUICK_COUNT = {"shm_1m": 3}  # every other workload: 20
 # Warm-up operations in the full run (default: a tenth of the count). Ruby frees
