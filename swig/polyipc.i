@@ -47,6 +47,10 @@
 typedef int pipc_status_t;
 %}
 typedef int pipc_status_t;
+/* Linux on 64-bit targets is LP64: int64_t is `long` there, as in <stdint.h>. */
+#if !defined(SWIGWORDSIZE32)
+#define SWIGWORDSIZE64
+#endif
 %include <stdint.i>
 
 /* ================================================================== */
@@ -100,6 +104,7 @@ typedef int pipc_status_t;
 /* ================================================================== */
 %include "constants.swg"
 %include "semaphore.swg"
+%include "semaphore_set.swg"
 %include "shared_memory.swg"
 %include "message_queue.swg"
 
