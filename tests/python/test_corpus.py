@@ -278,8 +278,11 @@ def test_scenario(sc):
         COUNTS["not_applicable"] += 1
         pytest.skip("not applicable to %s: %s" % (LANG, reason))
     COUNTS["executed"] += 1
+    failure = None
     try:
         run_scenario(sc)
     except Fail as exc:
-        pytest.fail(str(exc), pytrace=False)
+        failure = str(exc)
+    if failure:
+        pytest.fail(failure, pytrace=False)
     COUNTS["passed"] += 1
