@@ -100,7 +100,7 @@ sub value {
     }
     if (exists $v->{var}) {
         die "FAIL variable '$v->{var}' is not set\n" unless exists $env->{$v->{var}};
-        return $env->{$v->{var}};
+        return exists $v->{plus} ? $env->{$v->{var}} + $v->{plus} : $env->{$v->{var}};
     }
     if (exists $v->{const}) {
         return api_const($v->{const}) unless ref $v->{const};

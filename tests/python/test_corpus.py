@@ -88,7 +88,7 @@ def value(v, env):
     if "var" in v:
         if v["var"] not in env:
             raise Fail("variable %r is not set" % v["var"])
-        return env[v["var"]]
+        return env[v["var"]] + v["plus"] if "plus" in v else env[v["var"]]
     if "const" in v:
         names = v["const"] if isinstance(v["const"], list) else [v["const"]]
         r = 0

@@ -87,7 +87,7 @@ module CorpusRuby
     elsif v.key?("var")
       raise Fail, "variable #{v['var'].inspect} is not set" unless env.key?(v["var"])
 
-      env[v["var"]]
+      v.key?("plus") ? env[v["var"]] + v["plus"] : env[v["var"]]
     elsif v.key?("const") then Array(v["const"]).reduce(0) { |r, n| r | Api.const(n) }
     elsif v.key?("oct") then Integer(v["oct"], 8)
     elsif v.key?("self") then Api.self_value(v["self"]) + v.fetch("plus", 0)
