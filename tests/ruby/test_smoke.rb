@@ -12,12 +12,12 @@ class TestSmoke < Minitest::Test
   end
 
   def test_semaphore_release_and_value
-    sem = PolyIPC::Semaphore.new(PolyIPC::IPC_PRIVATE, PolyIPC::IPC_CREX, 0o600, 2)
+    sem = PolyIPC::Semaphore.new(PolyIPC::IPC_PRIVATE, flags: PolyIPC::IPC_CREX, initial_value: 2)
     begin
       sem.release
       assert_equal 3, sem.value
       sem.block = false
-      sem.acquire(nil, 3)
+      sem.acquire(delta: 3)
       e = assert_raises(PolyIPC::BusyError) { sem.acquire }
       assert_equal Errno::EAGAIN::Errno, e.errno
     ensure
@@ -27,10 +27,10 @@ class TestSmoke < Minitest::Test
   end
 
   def test_shared_memory_write_read
-    shm = PolyIPC::SharedMemory.new(nil, PolyIPC::IPC_CREX, 0o600, 64)
+    shm = PolyIPC::SharedMemory.new(nil, flags: PolyIPC::IPC_CREX, size: 64)
     begin
-      shm.write("a\x00b\xff".b, 10)
-      data = shm.read(4, 10)
+      shm.write("a\x00b\xff".b, offset: 10)
+      data = shm.read(4, offset: 10)
       assert_equal "a\x00b\xff".b, data
       assert_equal Encoding::ASCII_8BIT, data.encoding
     ensure
@@ -40,12 +40,12 @@ class TestSmoke < Minitest::Test
   end
 
   def test_message_queue_send_receive
-    q = PolyIPC::MessageQueue.new(PolyIPC::IPC_PRIVATE, PolyIPC::IPC_CREX)
+    q = PolyIPC::MessageQueue.new(PolyIPC::IPC_PRIVATE, flags: PolyIPC::IPC_CREX)
     begin
-      q.send("\x00hi\xff".b, true, 7)
+      q.send("\x00hi\xff".b, type: 7)
       assert_equal 1, q.current_messages
       assert_equal ["\x00hi\xff".b, 7], q.receive
-      assert_raises(PolyIPC::BusyError) { q.receive(false) }
+      assert_raises(PolyIPC::BusyError) { q.receive(block: false) }
     ensure
       q.remove
     end

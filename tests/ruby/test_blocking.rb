@@ -1,0 +1,275 @@
+# frozen_string_literal: true
+
+require_relative "helper"
+require "timeout"
+
+# Blocking calls release the GVL and stay interruptible. Every case that could
+# hang runs in a forked child with a deadline, so a held GVL or a wait that
+# cannot be interrupted fails the test instead of hanging the run.
+class TestBlocking < Minitest::Test
+  include PolyIPCTest
+
+  class Stop < StandardError; end
+
+  # What "promptly" means for an interrupted wait.
+  PROMPT = 2.0
+
+  def waiting_for(sem, count = 1)
+    wait_until { sem.waiting_for_nonzero >= count }
+  end
+
+  def test_other_threads_run_while_receive_blocks
+    q = new_queue
+    value = child_value do
+      receiver = Thread.new { q.receive }
+      wait_blocked(receiver)
+      # This thread runs (holding the GVL) while the receiver waits in msgrcv.
+      counted = 0
+      counted += 1 while counted < 100_000
+      q.send("wake", type: 3)
+      [receiver.value, counted]
+    end
+    assert_equal [["wake", 3], 100_000], value
+  end
+
+  def test_other_threads_run_while_acquire_blocks
+    sem = new_sem
+    value = child_value do
+      waiter = Thread.new { sem.acquire(delta: 2); :acquired }
+      wait_until { sem.waiting_for_nonzero == 1 }
+      sem.release(delta: 2)
+      waiter.value
+    end
+    assert_equal :acquired, value
+  end
+
+  def test_thread_kill_ends_blocked_receive_and_acquire
+    q = new_queue
+    sem = new_sem
+    value = child_value do
+      r = Thread.new { q.receive }
+      a = Thread.new { sem.acquire }
+      wait_blocked(r)
+      waiting_for(sem)
+      t0 = now
+      r.kill
+      a.kill
+      joined = [r.join(PROMPT), a.join(PROMPT)].map { |t| t ? :joined : :hung }
+      [joined, now - t0, sem.waiting_for_nonzero]
+    end
+    joined, elapsed, waiting = value
+    assert_equal %i[joined joined], joined
+    assert_operator elapsed, :<, PROMPT
+    assert_equal 0, waiting
+    assert_equal 0, q.current_messages
+  end
+
+  def test_thread_raise_ends_blocked_receive_and_acquire
+    q = new_queue
+    sem = new_sem
+    value = child_value do
+      r = Thread.new do
+        q.receive
+        :returned
+      rescue Stop
+        :stopped
+      end
+      a = Thread.new do
+        sem.acquire
+        :returned
+      rescue Stop
+        :stopped
+      end
+      wait_blocked(r)
+      waiting_for(sem)
+      t0 = now
+      r.raise(Stop)
+      a.raise(Stop)
+      [r.join(PROMPT)&.value, a.join(PROMPT)&.value, now - t0]
+    end
+    assert_equal :stopped, value[1]
+    assert_equal :stopped, value[0]
+    assert_operator value[2], :<, PROMPT
+  end
+
+  def test_timeout_ends_blocked_receive_acquire_timed_acquire_z_and_send
+    q = new_queue(max_message_size: 8)
+    sem = new_sem(initial_value: 1)
+    %i[receive acquire timed_acquire Z send].each do |call|
+      value = child_value do
+        sem.value = 1
+        if call == :send
+          q.max_size = 8
+          q.send("12345678") # the queue is now full
+        end
+        t0 = now
+        begin
+          Timeout.timeout(0.2) do
+            case call
+            when :receive then (q.current_messages.zero? ? q.receive : (q.receive; q.receive))
+            when :acquire then sem.acquire(delta: 2)
+            when :timed_acquire then sem.acquire(delta: 2, timeout: 30) # semtimedop
+            when :Z then sem.Z
+            when :send then q.send("x")
+            end
+          end
+          :returned
+        rescue Timeout::Error
+          now - t0
+        end
+      end
+      assert_kind_of Float, value, "#{call}: #{value.inspect}"
+      assert_operator value, :>=, 0.19, call
+      assert_operator value, :<, PROMPT, call
+    end
+  end
+
+  def test_ctrl_c_interrupts_a_blocked_receive_and_acquire
+    q = new_queue
+    sem = new_sem
+    %i[receive acquire].each do |call|
+      value = child_value do
+        main = Thread.current
+        Thread.new do
+          PolyIPCTest.wait_until { main.status == "sleep" && (call == :receive || sem.waiting_for_nonzero == 1) }
+          Process.kill(:INT, Process.pid) # what Ctrl-C does; default handler
+        end
+        t0 = now
+        begin
+          call == :receive ? q.receive : sem.acquire
+          :returned
+        rescue Interrupt
+          [:interrupted, now - t0]
+        end
+      end
+      assert_equal :interrupted, value[0], call
+      assert_operator value[1], :<, PROMPT, call
+    end
+  end
+
+  def test_trap_handler_that_does_not_raise_lets_the_wait_resume
+    q = new_queue
+    sem = new_sem
+    value = child_value do
+      trapped = 0
+      trap(:USR1) { trapped += 1 }
+      main = Thread.current
+      Thread.new do
+        PolyIPCTest.wait_until { main.status == "sleep" }
+        Process.kill(:USR1, Process.pid)
+        PolyIPCTest.wait_until { trapped == 1 }
+        # main ran its handler; it is waiting again, in msgrcv
+        PolyIPCTest.wait_until { main.status == "sleep" }
+        q.send("after the signal", type: 9)
+      end
+      got = q.receive
+      Thread.new do
+        PolyIPCTest.wait_until { sem.waiting_for_nonzero == 1 }
+        Process.kill(:USR1, Process.pid)
+        PolyIPCTest.wait_until { trapped == 2 }
+        PolyIPCTest.wait_until { sem.waiting_for_nonzero == 1 }
+        sem.release
+      end
+      sem.acquire
+      [got, trapped, sem.value]
+    end
+    assert_equal [["after the signal", 9], 2, 0], value
+  end
+
+  def test_trap_during_timed_acquire_keeps_the_remaining_timeout
+    sem = new_sem
+    value = child_value do
+      trapped = false
+      trap(:USR1) { trapped = true }
+      Thread.new do
+        PolyIPCTest.wait_until { sem.waiting_for_nonzero == 1 }
+        Process.kill(:USR1, Process.pid)
+      end
+      t0 = now
+      begin
+        sem.acquire(timeout: 0.5)
+        :acquired
+      rescue PolyIPC::BusyError
+        [trapped, now - t0]
+      end
+    end
+    assert_equal true, value[0]
+    assert_operator value[1], :>=, 0.45 # resumed, not ended by the signal
+    assert_operator value[1], :<, PROMPT # and not restarted from scratch forever
+  end
+
+  # (The core side of "an interrupt pending at entry skips the syscall and
+  # reports interrupted" is tests/c runner_skip_is_interrupted; from Ruby the
+  # timing of that window cannot be forced.)
+  def test_signal_just_before_receive_does_not_lose_the_message
+    q = new_queue
+    value = child_value do
+      q.send("kept")
+      hits = 0
+      trap(:USR2) { hits += 1 }
+      # The handler runs around the call; the message is returned once.
+      Process.kill(:USR2, Process.pid)
+      got = q.receive
+      [got, hits, q.current_messages]
+    end
+    assert_equal [["kept", 1], 1, 0], value
+  end
+
+  def test_waiters_woken_by_remove_get_existential_error
+    q = new_queue
+    sem = new_sem
+    value = child_value do
+      r = Thread.new { q.receive rescue $!.class }
+      a = Thread.new { sem.acquire rescue $!.class }
+      wait_blocked(r)
+      waiting_for(sem)
+      q.remove
+      sem.remove
+      [r.value, a.value]
+    end
+    assert_equal [PolyIPC::ExistentialError, PolyIPC::ExistentialError], value.map { |n| n }
+  end
+
+  def test_synchronize_interrupted_while_waiting_releases_nothing
+    sem = new_sem
+    value = child_value do
+      ran = false
+      t = Thread.new { sem.synchronize { ran = true } rescue $!.class }
+      waiting_for(sem)
+      t.raise(Stop)
+      [t.value, ran, sem.value]
+    end
+    assert_equal [Stop, false, 0], value
+  end
+
+  def test_interrupted_waits_leak_no_memory
+    q = new_queue(max_message_size: 1 << 20)
+    value = child_value(timeout: 60) do
+      rss = -> { File.read("/proc/self/statm").split[1].to_i * PolyIPC::PAGE_SIZE }
+      run = lambda do |n|
+        n.times do
+          Timeout.timeout(0.001) { q.receive }
+        rescue Timeout::Error
+          nil
+        end
+        GC.start
+      end
+      run.call(20) # warm up
+      before = rss.call
+      run.call(300) # each receive owns a 1 MiB buffer
+      # blocking sends to a full queue (msgmax is 8 KiB here: two fill it)
+      2.times { q.send("x" * 8192) }
+      300.times do
+        Timeout.timeout(0.001) { q.send("y" * 8192) }
+      rescue Timeout::Error
+        nil
+      end
+      GC.start
+      2.times { q.receive }
+      [rss.call - before, q.current_messages]
+    end
+    growth, left = value
+    assert_equal 0, left
+    assert_operator growth, :<, 64 << 20, "RSS grew by #{growth >> 20} MiB over 600 interrupted 1 MiB waits"
+  end
+end
