@@ -6,11 +6,11 @@
 #   Perl    reporter  shows progress, then checks the totals: nothing lost,
 #                     nothing duplicated.
 # All run at once. Every kernel object is removed at the end, also on Ctrl-C.
-# Usage: demo/demo.sh BUILD_DIR     (env: DEMO_ITEMS, default 40000; DEMO_WORKERS, default 3)
+# Usage: demo/demo.sh BUILD_DIR     (env: DEMO_ITEMS, default 100000; DEMO_WORKERS, default 3)
 set -euo pipefail
 B=${1:?usage: demo.sh BUILD_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
-ITEMS=${DEMO_ITEMS:-40000}
+ITEMS=${DEMO_ITEMS:-100000}
 WORKERS=${DEMO_WORKERS:-3}
 (( WORKERS >= 1 && WORKERS <= 7 )) || { echo "DEMO_WORKERS must be 1..7" >&2; exit 2; }
 PY=/usr/bin/python3
