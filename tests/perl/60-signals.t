@@ -1,0 +1,119 @@
+# %SIG handlers run while a call is blocked: safe signals make the syscall
+# return EINTR, the wrapper runs the handlers and retries. A handler that
+# returns lets the wait go on (keeping its timeout); a handler that dies
+# ends the wait promptly, leaking nothing.
+use strict;
+use warnings;
+use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use PolyIPCTest;
+use PolyIPC qw(:all);
+use Time::HiRes qw(setitimer ITIMER_REAL);
+
+# A repeating timer, so that a signal that lands just before the call starts
+# blocking (Perl defers it to the next op) is followed by one that interrupts
+# the wait; every handler disarms it first.
+# A signal still pending from an earlier round (two can land before a handler
+# runs on a loaded machine) finds nothing armed and does nothing.
+my ($armed, $on_alarm);
+$SIG{ALRM} = sub {
+    return unless $armed;
+    $armed = 0;
+    setitimer(ITIMER_REAL, 0);
+    $on_alarm->();
+};
+sub arm { my ($secs, $code) = @_; $on_alarm = $code; $armed = 1; setitimer(ITIMER_REAL, $secs, $secs) }
+sub disarm { $armed = 0; setitimer(ITIMER_REAL, 0) }
+
+my $sem = track(PolyIPC::Semaphore->new(undef, flags => IPC_CREX));
+my $q = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 64));
+
+sub elapsed_of { my $t0 = now(); $_[0]->(); now() - $t0 }
+
+subtest 'a handler that returns: the wait resumes and completes' => sub {
+    my $fired = 0;
+    arm(0.1, sub { $fired++; $sem->release });
+    my $t = elapsed_of(sub { $sem->acquire(timeout => 20) });
+    is($fired, 1, 'acquire: the handler ran during the wait');
+    is($sem->value, 0, 'acquire: then the wait completed');
+    cmp_ok($t, '<', 10, 'acquire: promptly');
+
+    $fired = 0;
+    arm(0.1, sub { $fired++; $q->send("from the handler\0", type => 3) });
+    my ($data, $type) = $q->receive;
+    is($fired, 1, 'receive: the handler ran during the wait');
+    is_deeply([$data, $type], ["from the handler\0", 3], 'receive: then got the message');
+
+    $fired = 0;
+    $sem->set_value(1);
+    arm(0.1, sub { $fired++; $sem->set_value(0) });
+    $sem->Z(timeout => 20);
+    is($fired, 1, 'Z: the handler ran and the wait completed');
+
+    # fill the queue, then a blocked send completes when the handler makes room
+    my $full = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 64));
+    $full->set_max_size(64);
+    $full->send('x' x 64);
+    $fired = 0;
+    arm(0.1, sub { $fired++; $full->receive });
+    $full->send('y' x 64);
+    is($fired, 1, 'send: the handler ran while send waited for room');
+    is(scalar $full->receive(block => 0), 'y' x 64, 'send: then the message went in');
+};
+
+subtest 'a handler that returns keeps the remaining timeout' => sub {
+    my $fired = 0;
+    arm(0.05, sub { $fired++ });
+    my $e;
+    my $t = elapsed_of(sub { $e = error_ok(sub { $sem->acquire(timeout => 0.4) }, 'PolyIPC::BusyError',
+                                           'the wait still ends with its own timeout') });
+    is($fired, 1, 'the handler ran');
+    cmp_ok($t, '>=', 0.35, 'the wait went on after the handler');
+    cmp_ok($t, '<', 5, '... and the timeout was not restarted forever');
+};
+
+subtest 'die in a handler ends the wait promptly' => sub {
+    for my $case (
+        [acquire => sub { $sem->acquire }],
+        [Z => sub { $sem->set_value(1); $sem->Z }],
+        [receive => sub { $q->receive }],
+        [op => sub {
+            my $set = track(PolyIPC::SemaphoreSet->new(undef, nsems => 2, flags => IPC_CREX));
+            $set->op([[0, -1], [1, 1]]) }],
+        [send => sub {
+            my $f = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 8));
+            $f->set_max_size(8); $f->send('12345678'); $f->send('abc') }],
+    ) {
+        my ($name, $code) = @$case;
+        arm(0.2, sub { die "timeout\n" });
+        my $t = elapsed_of(sub { eval { $code->() } });
+        disarm();
+        is($@, "timeout\n", "$name: the handler's exception propagates");
+        cmp_ok($t, '<', 5, "$name: promptly");
+    }
+    $sem->set_value(0);
+    $q->send('still works');
+    is(scalar $q->receive, 'still works', 'the objects are usable afterwards');
+    arm(0.1, sub { die { reason => 'an object' } });
+    eval { $sem->acquire };
+    is_deeply($@, { reason => 'an object' }, 'an exception object from a handler is kept as is');
+};
+
+subtest 'dying out of a wait leaks nothing' => sub {
+    sub vsz_kb { open my $f, '<', '/proc/self/statm' or return 0; (split ' ', <$f>)[0] * 4 }
+    my $big = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 1 << 20));
+    my $run = sub {
+        for (1 .. $_[0]) {
+            eval { arm(0.002, sub { die "out\n" }); $big->receive };
+            die "unexpected: $@" unless $@ eq "out\n";
+        }
+    };
+    $run->(20);    # warm up the allocator
+    my $before = vsz_kb();
+    $run->(200);    # a leaked receive buffer would be 1 MiB each
+    my $grown = vsz_kb() - $before;
+    cmp_ok($grown, '<', 50 * 1024, "200 interrupted 1 MiB receives grew the process by $grown kB only");
+};
+
+done_testing();
