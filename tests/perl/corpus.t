@@ -25,12 +25,22 @@ sub api_new {
     return "PolyIPC::$cls"->new(@$args, %$kwargs);
 }
 
+# Perl names that differ from the corpus's (Python's) for the same operation:
+# SemaphoreSet has value($i), values (a list) and set_values(@list) (PolyIPC.pod).
+my %PERL_NAME = (
+    get_value  => sub { my ($o, @a) = @_; return $o->value(@a) },
+    get_values => sub { my ($o) = @_; return [$o->values] },
+    set_values => sub { my ($o, $list) = @_; return $o->set_values(@$list) },
+);
+
 # Methods and module functions are called in list context; a list of more than
 # one value (receive) becomes an array ref.
 sub api_call {
     my ($obj, $name, $args, $kwargs) = @_;
     my @r;
-    if (defined $obj) {
+    if (defined $obj && $PERL_NAME{$name} && $obj->isa('PolyIPC::SemaphoreSet')) {
+        @r = $PERL_NAME{$name}->($obj, @$args, %$kwargs);
+    } elsif (defined $obj) {
         @r = $obj->$name(@$args, %$kwargs);
     } else {
         my $f = PolyIPC->can($name) or die "PolyIPC::$name is not defined\n";
