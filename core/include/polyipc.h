@@ -46,8 +46,9 @@ extern "C" {
  * Every language builds its exception classes from this table:
  *   - ClassName is the class name in Python, Ruby and Perl (all inherit
  *     from the language's polyipc "Error" base class).
- *   - python_base is a built-in exception class the Python class ALSO derives
- *     from (for sysv_ipc compatibility), or `none`.
+ *   - python_base is the built-in exception class(es) the Python class ALSO
+ *     derives from (for sysv_ipc compatibility): one name, two names joined
+ *     by '_' (e.g. ValueError_OverflowError), or `none`.
  *   - ruby_base is the built-in Ruby class the Ruby class derives from
  *     (PolyIPC::Error is then mixed in as a tag module where it is not
  *     StandardError).
@@ -63,11 +64,11 @@ extern "C" {
     X(-4, NOT_ATTACHED, NotAttachedError, none, StandardError,                                     \
       "a shared-memory operation on a segment that is not attached")                              \
     X(-5, INTERNAL, InternalError, none, StandardError, "a state that should be impossible")        \
-    X(-6, INVALID_ARGUMENT, InvalidArgumentError, ValueError, ArgumentError,                       \
+    X(-6, INVALID_ARGUMENT, InvalidArgumentError, ValueError_OverflowError, ArgumentError,         \
       "an argument is out of range or not allowed here")                                           \
     X(-7, WRONG_TYPE, WrongTypeError, TypeError, TypeError,                                        \
       "an argument has the wrong type (raised by bindings)")                                       \
-    X(-8, MESSAGE_SIZE, MessageSizeError, ValueError, ArgumentError,                               \
+    X(-8, MESSAGE_SIZE, MessageSizeError, ValueError_OSError, ArgumentError,                       \
       "a message is larger than the queue or the receive buffer allows")                          \
     X(-9, LIMIT, LimitError, OSError, StandardError,                                               \
       "a kernel limit was reached (ENOSPC); the message names the sysctl")                         \

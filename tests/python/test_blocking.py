@@ -1,0 +1,176 @@
+"""Blocking calls release the GIL and stay interruptible by signals.
+
+Processes and threads are synchronised with the primitives themselves (a
+waiter is seen through waiting_for_nonzero / the kernel's queue state), and
+every wait is bounded."""
+import os
+import signal
+import threading
+import time
+
+import polyipc
+import pytest
+
+BOUND = 10.0  # seconds: every wait in this file ends by then at the latest
+
+
+class Alarm(Exception):
+    pass
+
+
+def wait_until(pred, what):
+    """Polls pred() (cheap kernel reads) while another thread is blocked in C."""
+    deadline = time.monotonic() + BOUND
+    while not pred():
+        assert time.monotonic() < deadline, "timed out waiting for " + what
+        time.sleep(0)  # yield the GIL; no fixed delay
+
+
+def test_gil_is_released_while_acquire_waits(sem):
+    done = []
+    t = threading.Thread(target=lambda: (sem.acquire(timeout=BOUND), done.append(True)))
+    t.start()
+    # This loop runs Python code while the other thread sits in semtimedop:
+    # it could not if the wait held the GIL.
+    counted = 0
+    deadline = time.monotonic() + BOUND
+    while sem.waiting_for_nonzero == 0:
+        counted += 1
+        assert time.monotonic() < deadline
+    sem.release()
+    t.join(BOUND)
+    assert done == [True] and not t.is_alive()
+
+
+def test_gil_is_released_while_receive_and_op_wait(mq):
+    results = []
+    t = threading.Thread(target=lambda: results.append(mq.receive()))
+    t.start()
+    s = polyipc.SemaphoreSet(None, 2, polyipc.IPC_CREX)
+    try:
+        t2 = threading.Thread(target=lambda: results.append(s.op([(0, -1), (1, -1)], timeout=BOUND)))
+        t2.start()
+        wait_until(lambda: s.waiting_for_nonzero(0) == 1, "the op() waiter")
+        s.set_values([1, 1])
+        t2.join(BOUND)
+        # the receiver is blocked in msgrcv: send wakes it
+        mq.send(b"wake", type=4)
+        t.join(BOUND)
+        assert (b"wake", 4) in results and None in results
+    finally:
+        s.remove()
+
+
+def _with_alarm(seconds, handler):
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    return old
+
+
+def _restore(old):
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def _raise_alarm(signum, frame):
+    raise Alarm()
+
+
+@pytest.mark.parametrize("call", ["acquire", "Z", "enter", "receive", "send", "op"])
+def test_raising_handler_interrupts_promptly(call, sem, mq):
+    s = polyipc.SemaphoreSet(None, 1, polyipc.IPC_CREX)
+    try:
+        sem.value = 0
+        if call == "Z":
+            sem.value = 1
+        if call == "send":
+            mq.max_size = 1
+            mq.send(b"x")
+        fn = {
+            "acquire": lambda: sem.acquire(),
+            "Z": lambda: sem.Z(),
+            "enter": lambda: sem.__enter__(),
+            "receive": lambda: mq.receive(),
+            "send": lambda: mq.send(b"y"),
+            "op": lambda: s.op([(0, -1)]),
+        }[call]
+        old = _with_alarm(0.1, _raise_alarm)
+        t0 = time.monotonic()
+        try:
+            with pytest.raises(Alarm):
+                fn()
+        finally:
+            _restore(old)
+        assert time.monotonic() - t0 < BOUND / 2
+    finally:
+        s.remove()
+
+
+def test_keyboard_interrupt_propagates(sem):
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    pid = os.getpid()
+    t = threading.Thread(target=lambda: (wait_until(lambda: sem.waiting_for_nonzero == 1, "the waiter"),
+                                         os.kill(pid, signal.SIGINT)))
+    try:
+        t.start()
+        with pytest.raises(KeyboardInterrupt):
+            sem.acquire(timeout=BOUND)
+    finally:
+        t.join(BOUND)
+        signal.signal(signal.SIGINT, old)
+
+
+def test_non_raising_handler_resumes_the_wait(sem, mq):
+    ran = threading.Event()
+
+    def handler(signum, frame):
+        ran.set()
+
+    def releaser():
+        # after the handler ran (the wait was interrupted and resumed), wake it
+        assert ran.wait(BOUND)
+        wait_until(lambda: sem.waiting_for_nonzero == 1, "the resumed waiter")
+        sem.release()
+        mq.send(b"after signal", type=2)
+
+    old = _with_alarm(0.05, handler)
+    t = threading.Thread(target=releaser)
+    t.start()
+    try:
+        sem.acquire(timeout=BOUND)  # returns normally: the wait resumed
+        assert ran.is_set()
+        ran.clear()
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        assert mq.receive() == (b"after signal", 2)
+    finally:
+        t.join(BOUND)
+        _restore(old)
+
+
+def test_timeout_survives_a_non_raising_signal(sem):
+    old = _with_alarm(0.02, lambda *a: None)
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(polyipc.BusyError):
+            sem.acquire(timeout=0.2)
+    finally:
+        _restore(old)
+    elapsed = time.monotonic() - t0
+    assert 0.15 <= elapsed < BOUND / 2  # the remaining time, not a fresh full timeout each retry
+
+
+def test_remove_wakes_a_blocked_waiter(sem):
+    errors = []
+
+    def waiter():
+        try:
+            sem.acquire(timeout=BOUND)
+        except polyipc.ExistentialError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=waiter)
+    t.start()
+    wait_until(lambda: sem.waiting_for_nonzero == 1, "the waiter")
+    sem.remove()
+    t.join(BOUND)
+    assert len(errors) == 1
