@@ -107,6 +107,7 @@ typedef int pipc_status_t;
 %include "semaphore_set.swg"
 %include "shared_memory.swg"
 %include "message_queue.swg"
+%include "module_functions.swg"
 
 /* ================================================================== */
 /* 4. idioms                                                           */
