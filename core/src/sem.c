@@ -244,16 +244,30 @@ int pipc_sem_wait_zero(const pipc_sem_t *sem, int64_t index, double *timeout) {
 }
 
 /* GETVAL / GETPID / GETNCNT / GETZCNT. */
-static int get_one(const pipc_sem_t *sem, int64_t index, int cmd, const char *name, int *out) {
+/* The failure path of get_one, out of line: which check failed, or the
+ * semctl errno (still intact: nothing ran since). */
+__attribute__((cold, noinline)) static int get_one_failed(const pipc_sem_t *sem, int64_t index,
+                                                          const char *name, const int *out) {
+    int err = errno;
     CHECK_HANDLE(sem, name);
     int rc = check_index(sem, name, index);
     if (rc != PIPC_OK) return rc;
     if (out == NULL) return pipc__invalid("%s: the output pointer is NULL", name);
-    int v = semctl(sem->id, (int)index, cmd);
-    if (v < 0)
-        return pipc__sys_error(PIPC_CTX_SEMCTL, sem->id, 0, errno, "semctl(id=%d, %s)", sem->id, name);
-    *out = v;
-    return PIPC_OK;
+    return pipc__sys_error(PIPC_CTX_SEMCTL, sem->id, 0, err, "semctl(id=%d, %s)", sem->id, name);
+}
+
+/* GETVAL/GETPID/GETNCNT/GETZCNT: one semctl; the checks are the same as
+ * check_index's, written inline so the common path is a handful of
+ * instructions (sem.value is a hot attribute). */
+static inline int get_one(const pipc_sem_t *sem, int64_t index, int cmd, const char *name, int *out) {
+    if (__builtin_expect(sem != NULL && out != NULL && (uint64_t)index < (uint64_t)sem->nsems, 1)) {
+        int v = semctl(sem->id, (int)index, cmd);
+        if (__builtin_expect(v >= 0, 1)) {
+            *out = v;
+            return PIPC_OK;
+        }
+    }
+    return get_one_failed(sem, index, name, out);
 }
 
 int pipc_sem_get_value(const pipc_sem_t *sem, int64_t index, int *value) {
