@@ -53,6 +53,42 @@ typedef int pipc_status_t;
 #endif
 %include <stdint.i>
 
+/*
+ * Hot paths: the default %exception (below) costs two thread-local look-ups
+ * per call. A call that reports failure through its own result needs neither,
+ * because the core records an error whenever it fails (and only then):
+ *   PIPC_NOFAIL(name)     struct members read or written in place: cannot fail
+ *   PIPC_BY_STATUS(name)  pipc_status_t methods: a result < 0 raises
+ *   PIPC_ATTRIBUTE(name)  attributes whose accessors (PIPC_ATTR_STATUS below)
+ *                         store the core's status in the wrapper's local
+ *                         `pipc_status`: < 0 raises
+ * The object files mark their names; a language layer may override a name
+ * (e.g. detach, which also checks for live views) by not being marked here.
+ */
+%define PIPC_NOFAIL(name)
+%exception name "$action"
+%enddef
+%define PIPC_BY_STATUS(name)
+%exception name {
+    $action
+    if (result < 0) { PIPC_RAISE_LAST; }
+}
+%enddef
+%define PIPC_ATTRIBUTE(name)
+%exception name {
+    int pipc_status = PIPC_OK;
+    $action
+    if (pipc_status < 0) { PIPC_RAISE_LAST; }
+}
+%enddef
+%{
+/* An attribute accessor's status: SWIG calls `<type>_<attr>_get(self)` and
+ * `<type>_<attr>_set(self, value)`; the object files define these as macros
+ * that pass PIPC_ATTR_STATUS to the core call, so the status lands in the
+ * wrapper's local declared by PIPC_ATTRIBUTE. */
+#define PIPC_ATTR_STATUS (&pipc_status)
+%}
+
 /* ================================================================== */
 /* 2. language layer                                                   */
 /* ================================================================== */
@@ -71,10 +107,10 @@ typedef int pipc_status_t;
 %}
 
 /*
- * Every wrapper clears the thread's error before the call and raises it if the
- * call left one: status-returning methods and value-returning attribute
- * accessors alike (a getter cannot return a status). A successful core call
- * never leaves an error recorded (tested in tests/c).
+ * Every other wrapper (constructors, destructors, methods returning data)
+ * clears the thread's error before the call and raises it if the call left
+ * one. A successful core call never leaves an error recorded, and a failing
+ * one always does (tested in tests/c).
  */
 %exception {
     pipc_error_clear();
@@ -90,7 +126,6 @@ typedef int pipc_status_t;
 %define PIPC_BLOCKING(name)
 %exception name {
     for (;;) {
-        pipc_error_clear();
         $action
         if (result != PIPC_E_INTERRUPTED) break;
         PIPC_CHECK_SIGNALS;
