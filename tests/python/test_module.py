@@ -256,5 +256,14 @@ def test_uninitialised_and_reinitialised_objects(sem):
             obj.key
         with pytest.raises(polyipc.WrongTypeError):
             obj.remove()
+        # every attribute, the direct getters included (they read the handle themselves)
+        attributes = [n for n, d in vars(cls).items() if type(d).__name__ == "getset_descriptor"]
+        assert "key" in attributes and "mode" in attributes
+        for name in attributes:
+            with pytest.raises(polyipc.WrongTypeError):
+                getattr(obj, name)
+            # the descriptor itself refuses an object of another type
+            with pytest.raises(TypeError):
+                vars(cls)[name].__get__(object())
     with pytest.raises(polyipc.WrongTypeError):
         sem.__init__(None, polyipc.IPC_CREX)
