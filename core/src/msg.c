@@ -21,7 +21,7 @@ static int msg_get(key_t key, size_t unused, int flags) {
     return msgget(key, flags);
 }
 
-static int stat_id(int id, struct msqid_ds *ds, const char *what) {
+static inline int stat_id(int id, struct msqid_ds *ds, const char *what) {
     if (msgctl(id, IPC_STAT, ds) < 0)
         return pipc__sys_error(PIPC_CTX_MSGCTL, id, 0, errno, "%s(id=%d)", what, id);
     return PIPC_OK;

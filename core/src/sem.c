@@ -50,7 +50,7 @@ static int check_timeout(const char *what, const double *timeout) {
 }
 
 /* Fills a semid_ds; records the error on failure. */
-static int stat_id(int id, struct semid_ds *ds, const char *what) {
+static inline int stat_id(int id, struct semid_ds *ds, const char *what) {
     union semun arg = {.buf = ds};
     if (semctl(id, 0, IPC_STAT, arg) < 0)
         return pipc__sys_error(PIPC_CTX_SEMCTL, id, 0, errno, "%s(id=%d)", what, id);

@@ -14,7 +14,7 @@
 
 static int shm_get(key_t key, size_t size, int flags) { return shmget(key, size, flags); }
 
-static int stat_id(int id, struct shmid_ds *ds, const char *what) {
+static inline int stat_id(int id, struct shmid_ds *ds, const char *what) {
     if (shmctl(id, IPC_STAT, ds) < 0)
         return pipc__sys_error(PIPC_CTX_SHMCTL, id, 0, errno, "%s(id=%d)", what, id);
     return PIPC_OK;
