@@ -115,6 +115,54 @@ for my $m (qw(op value set_value values set_values last_pid waiting_for_nonzero 
     case("undef invocant: SemaphoreSet::$m", "PolyIPC::SemaphoreSet::$m(undef)");
     case("wrong class: SemaphoreSet::$m", "PolyIPC::SemaphoreSet::$m(\$main::S, $arg)");
 }
+# The one-frame fast paths (acquire/P, release/V, value, read, write, send,
+# receive called with exactly their positional arguments) read the invocant
+# themselves: every other kind of invocant must reach SWIG's checks unharmed.
+{
+    package My::Tie;   # a hash tied to a forged "tie object" of the SWIG class
+    sub TIEHASH { my ($c, $v, $cls) = @_; bless \$v, $cls }
+    package My::Magic; # a tied scalar inside the forged tie object
+    sub TIESCALAR { my $v = $_[1]; bless \$v } sub FETCH { ${$_[0]} }
+    package My::Sub::Semaphore;    our @ISA = ('PolyIPC::Semaphore');
+    package My::Sub::SharedMemory; our @ISA = ('PolyIPC::SharedMemory');
+    package My::Sub::MessageQueue; our @ISA = ('PolyIPC::MessageQueue');
+}
+our %FAST = (Semaphore => [[acquire => ''], [P => ''], [release => ''], [V => ''], [value => '']],
+             SharedMemory => [[read => ''], [read => '1'], [write => "'x'"]],
+             MessageQueue => [[send => "'x'"], [receive => '']]);
+our %OTHER = (Semaphore => '$main::Q', SharedMemory => '$main::S', MessageQueue => '$main::M');
+our %GONE = (Semaphore => '$main::GONE_S', SharedMemory => '$main::GONE_M', MessageQueue => '$main::GONE_Q');
+for my $cls (sort keys %FAST) {
+    for my $f (@{ $FAST{$cls} }) {
+        my ($m, $arg) = @$f;
+        my $args = length $arg ? ", $arg" : '';
+        my $call = "PolyIPC::${cls}::$m";
+        for my $bad ('{}', '[]', 'sub {}', '\\1', '\\"abc"', '\\*STDOUT', '"PolyIPC::Semaphore"', '42',
+                     'bless({}, "Foo")', 'bless([], "Foo")', 'bless(sub {}, "Foo")', 'bless(\\(my $x = 1), "Foo")',
+                     "bless({}, 'PolyIPC::$cls')", "bless([], 'PolyIPC::$cls')", "bless(sub {}, 'PolyIPC::$cls')",
+                     "bless(\\(my \$x = 'abc'), 'PolyIPC::$cls')", "bless(\\(my \$x), 'PolyIPC::$cls')",
+                     "do { tie my %h, 'My::Tie', 'abc', 'PolyIPC::$cls'; bless \\%h, 'PolyIPC::$cls' }",
+                     "do { tie my %h, 'My::Tie', undef, 'PolyIPC::$cls'; bless \\%h, 'Foo' }",
+                     "do { tie my %h, 'My::Tie', 0, 'PolyIPC::$cls'; bless \\%h, 'PolyIPC::$cls' }",
+                     "do { tie my %h, 'My::Tie', 1, 'Foo'; bless \\%h, 'PolyIPC::$cls' }",
+                     "do { tie my %h, 'My::Tie', 0, 'PolyIPC::$cls'; tie \${tied %h}, 'My::Magic', 0; bless \\%h, 'PolyIPC::$cls' }",
+                     "do { my \$o = $OTHER{$cls}; bless \$o, 'PolyIPC::$cls' }",
+                     $OTHER{$cls}, 'undef') {
+            case("fast path $cls->$m($arg) on $bad", "$call($bad$args)");
+        }
+        case("fast path $cls->$m($arg) after remove", "$GONE{$cls}->$m($arg)");
+        case("fast path $cls->$m($arg) after DESTROY",
+             "my \$o = PolyIPC::${cls}->new(undef, flags => IPC_CREX" . ($cls eq 'SharedMemory' ? ', size => 8' : '')
+             . "); \$o->remove; \$o->DESTROY; \$o->$m($arg)");
+        case("fast path $cls->$m($arg) on a subclass object",
+             "my \$o = My::Sub::${cls}->new(undef, flags => IPC_CREX" . ($cls eq 'SharedMemory' ? ', size => 8' : '')
+             . ($cls eq 'Semaphore' ? ', initial_value => 1' : '') . "); "
+             . ($m eq 'receive' ? "\$o->send('x'); " : '') . "\$o->$m($arg); \$o->remove");
+    }
+}
+case('fast path write of a wide string', '$main::M->write($main::WIDE)');
+case('fast path read of a huge count', '$main::M->read(2**62)');
+
 case('op with a huge list', '$main::SET->op([([0, 0, IPC_NOWAIT]) x 100000], timeout => 0)');
 case('op with an empty list', '$main::SET->op([], timeout => 0)');
 
