@@ -44,11 +44,18 @@ WORKLOADS = [
     ("shm_1m", "shared memory write+read, 1 MiB", 1000),
 ]
 QUICK_COUNT = {"shm_1m": 3}  # every other workload: 20
-# Warm-up operations in the full run (default: a tenth of the count). Ruby frees
-# the 1 MiB Strings that read returns only at GC, so its heap grows to ~190 MiB
-# (~48,000 first-touch page faults) before it is in a steady state: 1 MiB
-# warms up for 400 operations in every language.
-WARMUP = {"shm_1m": 400}
+# Warm-up operations in the full run (default: a tenth of the count), the same
+# in every language. A first-touch page fault costs ~12 us on this VM
+# (README, "What the profiles found"), and a garbage-collected heap touches new memory
+# until its first collections: 1 MiB reads freed only at GC grew Ruby's heap
+# to ~190 MiB (~48,000 faults), so 1 MiB warms up for 400 operations. Ruby's
+# msg_4k allocates a 4 KiB String per receive; until malloc_limit (16 MiB)
+# triggers GC and glibc reuses the freed chunks, ~every message touches a
+# fresh page (+7 us/op over the 5,500 operations of a run with the default
+# warm-up; steady only after ~20,000). The ping-pong's forked partner pays
+# ~550-700 copy-on-write faults of Ruby's heap in its first few thousand
+# round trips (42 us/op with 2,000 of warm-up, 26 with 10,000).
+WARMUP = {"shm_1m": 400, "msg_4k": 20000, "msg_pingpong": 10000}
 
 # (id, language, label, is_polyipc)
 IMPLS = [

@@ -242,6 +242,58 @@ class TestBlocking < Minitest::Test
     assert_equal [Stop, false, 0], value
   end
 
+  def test_receive_into_a_buffer_locks_it_while_waiting_and_unlocks_on_interrupt
+    q = new_queue(max_message_size: 1 << 20) # above 8 KiB: received straight into the buffer
+    value = child_value do
+      buf = +"old"
+      receiver = Thread.new { q.receive(buffer: buf) }
+      wait_blocked(receiver)
+      locked = begin
+        buf << "x"
+        :modified
+      rescue RuntimeError => e
+        e.message
+      end
+      q.send("wake", type: 5)
+      data, type = receiver.value
+      got = [data.dup, type, data.equal?(buf)]
+      # Thread#kill and Timeout while waiting: the buffer is unlocked again
+      killed = Thread.new { q.receive(buffer: buf) }
+      wait_blocked(killed)
+      killed.kill
+      killed.join
+      timed_out = begin
+        Timeout.timeout(0.05) { q.receive(buffer: buf) }
+      rescue Timeout::Error
+        :timeout
+      end
+      buf << "!"
+      [locked, got, timed_out, buf]
+    end
+    locked, got, timed_out, buf = value
+    assert_match(/locked/, locked)
+    assert_equal [["wake", 5, true], :timeout, "wake!"], [got, timed_out, buf]
+  end
+
+  def test_blocking_keyword_calls_stay_interruptible
+    sem = new_sem
+    q = new_queue
+    value = child_value do
+      a = begin
+        Timeout.timeout(0.05) { sem.acquire(delta: 1) }
+      rescue Timeout::Error
+        :timeout
+      end
+      b = begin
+        Timeout.timeout(0.05) { q.receive(type: 2, buffer: +"") }
+      rescue Timeout::Error
+        :timeout
+      end
+      [a, b, sem.value]
+    end
+    assert_equal [:timeout, :timeout, 0], value
+  end
+
   def test_interrupted_waits_leak_no_memory
     q = new_queue(max_message_size: 1 << 20)
     value = child_value(timeout: 60) do

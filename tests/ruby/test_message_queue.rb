@@ -57,6 +57,61 @@ class TestMessageQueue < Minitest::Test
     assert_raises(PolyIPC::BusyError) { q.send("12345678", block: false) }
   end
 
+  def test_receive_into_a_buffer
+    q = new_queue
+    buf = +"previous content, in UTF-8: é"
+    q.send(BINARY, type: 4)
+    data, type = q.receive(buffer: buf)
+    assert_same buf, data
+    assert_equal [BINARY, 4], [buf, type]
+    assert_equal Encoding::ASCII_8BIT, buf.encoding
+    q.send("a", type: 2)
+    q.send("b", type: 3)
+    assert_equal ["b", 3], q.receive(type: 3, buffer: buf, block: false)
+    assert_equal ["a", 2], q.receive(flags: PolyIPC::MSG_COPY, block: false, buffer: buf)
+    assert_equal ["a", 2], q.receive(buffer: nil)
+    # a failing receive leaves the buffer as it was
+    before = buf.dup
+    assert_raises(PolyIPC::BusyError) { q.receive(block: false, buffer: buf) }
+    assert_equal before, buf
+    assert_raises(FrozenError) { q.receive(block: false, buffer: "x".freeze) }
+    e = assert_raises(TypeError) { q.receive(buffer: 1) }
+    assert_instance_of PolyIPC::WrongTypeError, e
+    parent = "P" * 100
+    sub = parent[5, 60]
+    q.send("shared")
+    q.receive(buffer: sub)
+    assert_equal ["shared", "P" * 100], [sub, parent]
+  end
+
+  def test_receive_into_a_buffer_above_the_stack_size
+    q = new_queue(max_message_size: 100_000) # received straight into the (locked) buffer
+    buf = +"x"
+    q.send("y" * 8000, type: 9)
+    assert_equal ["y" * 8000, 9], q.receive(buffer: buf)
+    assert_equal 8000, buf.bytesize
+    buf << "still modifiable" # unlocked again
+    before = buf.dup
+    assert_raises(PolyIPC::BusyError) { q.receive(block: false, buffer: buf) }
+    assert_equal before, buf
+    q.send("short")
+    assert_equal ["short", 1], q.receive(buffer: buf)
+    assert_equal ["", 1], (q.send(""); q.receive) # and without a buffer
+  end
+
+  def test_keyword_errors_are_rubys
+    q = new_queue
+    e = assert_raises(ArgumentError) { q.receive(tpye: 1) }
+    assert_equal "unknown keyword: :tpye", e.message
+    e = assert_raises(ArgumentError) { q.send("x", blok: false, typ: 2) }
+    assert_equal "unknown keywords: :blok, :typ", e.message
+    e = assert_raises(ArgumentError) { q.receive(1) }
+    assert_equal "wrong number of arguments (given 1, expected 0)", e.message
+    e = assert_raises(ArgumentError) { q.send }
+    assert_equal "wrong number of arguments (given 0, expected 1)", e.message
+    assert_equal 0, q.current_messages
+  end
+
   def test_open_block_closes_even_on_exception
     named = track(PolyIPC::MessageQueue.new(nil, flags: PolyIPC::IPC_CREX))
     seen = nil

@@ -103,6 +103,33 @@ class TestNoCrash < Minitest::Test
     [:queue_after_close, E::ExistentialError, ->(_, _, q) { q.close; q.send("x") }],
     [:queue_unopened, E::ExistentialError, ->(_, _, _) { MessageQueue.allocate.receive }],
     [:queue_reinitialize, E::InvalidArgumentError, ->(_, _, q) { q.__send__(:initialize, nil) }],
+    # the C keyword methods and buffer: arguments
+    [:acquire_positional, ArgumentError, ->(s, _, _) { s.acquire(1) }],
+    [:acquire_unknown_keyword, ArgumentError, ->(s, _, _) { s.acquire(delta: 1, tiemout: 1) }],
+    [:acquire_string_keyword, ArgumentError, ->(s, _, _) { s.acquire(**{ "delta" => 1 }) }],
+    [:release_hash_positional, ArgumentError, ->(s, _, _) { s.release({ delta: 1 }) }],
+    [:z_timeout_symbol, E::WrongTypeError, ->(s, _, _) { s.Z(timeout: :now) }],
+    [:acquire_foreign_receiver, TypeError, ->(_, _, _) { Semaphore.instance_method(:acquire).bind_call(Object.new) }],
+    [:acquire_subclass_unopened, E::ExistentialError, ->(_, _, _) { Class.new(Semaphore).allocate.acquire }],
+    [:read_subclass_unopened, E::ExistentialError, ->(_, _, _) { Class.new(SharedMemory).allocate.read(1, buffer: +"") }],
+    [:receive_subclass_unopened, E::ExistentialError, ->(_, _, _) { Class.new(MessageQueue).allocate.receive(buffer: +"") }],
+    [:read_buffer_frozen, FrozenError, ->(_, m, _) { m.read(1, buffer: "x".freeze) }],
+    [:read_buffer_integer, E::WrongTypeError, ->(_, m, _) { m.read(1, buffer: 1) }],
+    [:read_buffer_symbol, E::WrongTypeError, ->(_, m, _) { m.read(buffer: :b) }],
+    [:read_buffer_after_detach, E::NotAttachedError, ->(_, m, _) { m.detach; m.read(1, buffer: +"") }],
+    [:read_buffer_after_remove_detach, E::NotAttachedError, ->(_, m, _) { m.remove; m.detach; m.read(buffer: +"") }],
+    [:read_buffer_bignum_count, E::InvalidArgumentError, ->(_, m, _) { m.read(2**64, buffer: +"") }],
+    [:write_unknown_keyword, ArgumentError, ->(_, m, _) { m.write("x", ofset: 1) }],
+    [:receive_buffer_frozen, FrozenError, ->(_, _, q) { q.send("x"); q.receive(buffer: "x".freeze) }],
+    [:receive_buffer_array, E::WrongTypeError, ->(_, _, q) { q.receive(buffer: ["x"]) }],
+    [:receive_buffer_after_close, E::ExistentialError, ->(_, _, q) { q.close; q.receive(buffer: +"") }],
+    [:receive_buffer_after_remove, E::ExistentialError, ->(_, _, q) { q.remove; q.receive(buffer: +"") }],
+    [:receive_buffer_big_after_remove, E::ExistentialError, lambda { |_, _, _|
+      big = MessageQueue.new(nil, flags: CREX, max_message_size: 1 << 20)
+      big.remove
+      big.receive(buffer: "z" * (2 << 20))
+    }],
+    [:receive_unknown_keyword, ArgumentError, ->(_, _, q) { q.receive(buffer: +"", bufer: 1) }],
   ].freeze
 
   CASES.each do |name, klass, body|

@@ -26,6 +26,84 @@ class TestSharedMemory < Minitest::Test
     assert_raises(TypeError) { shm.write(:sym) }
   end
 
+  def test_read_into_a_buffer_like_io_read_outbuf
+    shm = new_shm(size: 64)
+    shm.write(BINARY, offset: 3)
+    buf = +"previous content, longer than six bytes, in UTF-8: é"
+    assert_same buf, shm.read(BINARY.bytesize, offset: 3, buffer: buf)
+    assert_equal BINARY, buf
+    assert_equal Encoding::ASCII_8BIT, buf.encoding
+    assert_same buf, shm.read(buffer: buf) # byte_count 0: to the end, the buffer grows
+    assert_equal 64, buf.bytesize
+    assert_equal BINARY, buf.byteslice(3, BINARY.bytesize)
+    assert_equal " " * 3, shm.read(3, buffer: buf) # shrinks to what was read
+    assert_equal " " * 3, buf
+    assert_equal BINARY, shm.read(BINARY.bytesize, offset: 3, buffer: nil) # nil: a new String
+    # a shared substring is unshared first: its parent is untouched
+    parent = "P" * 100
+    sub = parent[10, 50]
+    shm.read(6, offset: 3, buffer: sub)
+    assert_equal BINARY, sub
+    assert_equal "P" * 100, parent
+    # a huge buffer is cut to the bytes read
+    huge = "h" * (4 << 20)
+    shm.read(2, offset: 3, buffer: huge)
+    assert_equal BINARY[0, 2], huge
+  end
+
+  def test_read_buffer_errors_leave_it_unchanged
+    shm = new_shm(size: 64)
+    buf = +"keep é"
+    assert_raises(PolyIPC::InvalidArgumentError) { shm.read(1, offset: 64, buffer: buf) }
+    assert_raises(PolyIPC::InvalidArgumentError) { shm.read(-1, buffer: buf) }
+    assert_equal "keep é", buf
+    assert_equal Encoding::UTF_8, buf.encoding
+    assert_raises(FrozenError) { shm.read(1, buffer: "frozen".freeze) }
+    [1, :sym, ["a"], Object.new].each do |bad|
+      e = assert_raises(TypeError) { shm.read(1, buffer: bad) }
+      assert_instance_of PolyIPC::WrongTypeError, e
+    end
+    assert_raises(ArgumentError) { shm.read(1, buffr: buf) }
+    shm.detach
+    assert_raises(PolyIPC::NotAttachedError) { shm.read(1, buffer: buf) }
+    assert_equal "keep é", buf
+  end
+
+  def test_reading_into_a_buffer_allocates_no_string
+    shm = new_shm(size: 1 << 20)
+    shm.write("z" * 100, offset: 5)
+    buf = String.new(capacity: 1 << 20)
+    shm.read(buffer: buf)
+    before = GC.stat(:total_allocated_objects)
+    100.times { shm.read(buffer: buf) }
+    allocated = GC.stat(:total_allocated_objects) - before
+    # only the keyword Hash Ruby builds for a C method's keywords (1 per call);
+    # a new String per read would add another 100
+    assert_operator allocated, :<=, 110
+    assert_equal "z" * 100, buf.byteslice(5, 100)
+    before = GC.stat(:total_allocated_objects)
+    100.times { shm.read }
+    assert_operator GC.stat(:total_allocated_objects) - before, :>=, 100 # the counter sees Strings
+  end
+
+  def test_keyword_errors_are_rubys
+    shm = new_shm(size: 64)
+    e = assert_raises(ArgumentError) { shm.read(1, ofset: 1) }
+    assert_equal "unknown keyword: :ofset", e.message
+    e = assert_raises(ArgumentError) { shm.write("x", 1) }
+    assert_equal "wrong number of arguments (given 2, expected 1)", e.message
+    e = assert_raises(ArgumentError) { shm.read(1, 2) }
+    assert_equal "wrong number of arguments (given 2, expected 0..1)", e.message
+    e = assert_raises(ArgumentError) { shm.write }
+    assert_equal "wrong number of arguments (given 0, expected 1)", e.message
+    options = { offset: 2 }
+    shm.write("ab", **options)
+    assert_equal "ab", shm.read(2, **options)
+    assert_equal({ offset: 2 }, options) # the caller's Hash is not consumed
+    # a Hash given positionally is a positional argument (Ruby 3), not keywords
+    assert_raises(PolyIPC::WrongTypeError) { shm.read({ offset: 2 }) }
+  end
+
   def test_new_segment_filled_with_init_character_and_default_size
     shm = new_shm(init_character: "\xAB".b)
     assert_equal PolyIPC::PAGE_SIZE, shm.size
