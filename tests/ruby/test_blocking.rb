@@ -324,4 +324,26 @@ class TestBlocking < Minitest::Test
     assert_equal 0, left
     assert_operator growth, :<, 64 << 20, "RSS grew by #{growth >> 20} MiB over 600 interrupted 1 MiB waits"
   end
+
+  # close while another thread waits in receive on the same handle: the
+  # waiting call keeps using the handle (it is freed only with the object),
+  # survives a trap handler's retry, and gets its message.
+  def test_close_while_another_thread_receives
+    named = track(PolyIPC::MessageQueue.new(nil, flags: PolyIPC::IPC_CREX))
+    value = child_value do
+      trapped = 0
+      Signal.trap("USR1") { trapped += 1 }
+      w = PolyIPC::MessageQueue.new(named.key)
+      receiver = Thread.new { w.receive }
+      wait_blocked(receiver)
+      w.close
+      GC.start
+      Process.kill("USR1", Process.pid) # the waiter retries with the closed handle
+      wait_until { trapped == 1 }
+      wait_blocked(receiver)
+      named.send("after close", type: 5)
+      [receiver.value, w.closed?]
+    end
+    assert_equal [["after close", 5], true], value
+  end
 end
