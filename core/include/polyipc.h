@@ -191,8 +191,18 @@ typedef void (*pipc_blocking_runner)(pipc_blocking_fn fn, void *ctx);
  * A blocking msgsnd first tries once without waiting (no runner); only when
  * the queue is full does the waiting msgsnd go through the runner. Calls that
  * cannot block (IPC_NOWAIT, timeout 0, block == false, release) never do.
+ * With a runner installed, a semop or msgrcv that may block is first tried
+ * once with IPC_NOWAIT, without the runner: when it does not have to wait (an
+ * uncontended acquire, a message already queued) the interpreter lock is
+ * never released, which costs more than the rest of the call. When the try
+ * finds it would wait, the call goes through the runner as usual, and the
+ * next PIPC_WAIT_HINT_SKIP blocking calls on the same handle skip the try
+ * (a handle that usually waits, e.g. a hand-off between processes, pays one
+ * failing syscall per PIPC_WAIT_HINT_SKIP waits). The results are the same
+ * either way: the kernel applies an operation at once whenever it can.
  * NULL restores the default (call fn directly). Not thread-safe against
  * concurrent polyipc calls: install it once, at module load. */
+#define PIPC_WAIT_HINT_SKIP 64
 void pipc_set_blocking_runner(pipc_blocking_runner runner);
 
 /* Seconds value meaning "wait forever" for timeouts. */
@@ -222,6 +232,7 @@ typedef struct pipc_sem_t {
     bool created; /* true when the open call created the set */
     bool block;   /* false adds IPC_NOWAIT to acquire/wait_zero (default true) */
     bool undo;    /* true adds SEM_UNDO to acquire/release (default false) */
+    int wait_hint; /* private to the core: see pipc_set_blocking_runner (0 when opened) */
 } pipc_sem_t;
 
 /* One operation of an atomic multi-operation call (struct sembuf, range-checked). */
@@ -404,6 +415,7 @@ typedef struct pipc_msg_t {
     int id;
     bool created;
     size_t max_message_size; /* largest message send accepts, and the default receive capacity */
+    int wait_hint;           /* private to the core: see pipc_set_blocking_runner (0 when opened) */
 } pipc_msg_t;
 
 /* The layout msgrcv writes: the type, then the text. A receive buffer for

@@ -39,15 +39,54 @@ static void step(void *ctx) {
     c->err = rc < 0 ? errno : 0;
 }
 
-ssize_t pipc__call(pipc_call_t *call, bool may_block) {
-    /* Pre-initialised to "interrupted": a runner that skips the step (an
-     * interrupt is pending) makes the call report PIPC_E_INTERRUPTED. */
-    call->rc = -1;
-    call->err = EINTR;
-    pipc_blocking_runner runner = g_runner;
-    if (may_block && runner != NULL)
-        runner(step, call);
-    else
+/* Largest semop that gets the no-wait try (its flags are saved on the stack). */
+enum { TRY_MAX_OPS = 8 };
+
+/* The no-wait try of a call that may block (see pipc_set_blocking_runner):
+ * returns true when it settled the call (success, or an error the waiting
+ * call would report the same way), false when the call would have to wait. */
+static bool try_without_waiting(pipc_call_t *call) {
+    short saved[TRY_MAX_OPS];
+    int hint = __atomic_load_n(call->wait_hint, __ATOMIC_RELAXED);
+    if (hint > 0) { /* waited recently: skip the try */
+        __atomic_store_n(call->wait_hint, hint - 1, __ATOMIC_RELAXED);
+        return false;
+    }
+    switch (call->kind) {
+    case PIPC_CALL_SEMOP:
+    case PIPC_CALL_SEMTIMEDOP:
+        if (call->nops > TRY_MAX_OPS) return false;
+        for (size_t i = 0; i < call->nops; i++) {
+            saved[i] = call->ops[i].sem_flg;
+            call->ops[i].sem_flg |= IPC_NOWAIT;
+        }
         step(call);
+        for (size_t i = 0; i < call->nops; i++) call->ops[i].sem_flg = saved[i];
+        break;
+    case PIPC_CALL_MSGRCV:
+        call->flags |= IPC_NOWAIT;
+        step(call);
+        call->flags &= ~IPC_NOWAIT;
+        break;
+    default:
+        return false;
+    }
+    if (call->rc >= 0 || (call->err != EAGAIN && call->err != ENOMSG)) return true;
+    __atomic_store_n(call->wait_hint, PIPC_WAIT_HINT_SKIP, __ATOMIC_RELAXED);
+    return false;
+}
+
+ssize_t pipc__call(pipc_call_t *call, bool may_block) {
+    pipc_blocking_runner runner = g_runner;
+    if (may_block && runner != NULL) {
+        if (call->wait_hint != NULL && try_without_waiting(call)) return call->rc;
+        /* Pre-initialised to "interrupted": a runner that skips the step (an
+         * interrupt is pending) makes the call report PIPC_E_INTERRUPTED. */
+        call->rc = -1;
+        call->err = EINTR;
+        runner(step, call);
+    } else {
+        step(call);
+    }
     return call->rc;
 }

@@ -137,12 +137,15 @@ typedef struct pipc_call_t {
     size_t size;                    /* msgsnd/msgrcv: text size */
     long type;                      /* msgrcv */
     int flags;                      /* msgsnd/msgrcv */
+    int *wait_hint;                 /* the handle's, for the no-wait try (NULL: no try) */
     ssize_t rc;                     /* result of the syscall */
     int err;                        /* its errno (0 on success) */
 } pipc_call_t;
 
-/* Performs the call. When `may_block`, it goes through the installed runner;
- * otherwise it is made directly. Returns call->rc (errno in call->err). */
+/* Performs the call. When `may_block`, it goes through the installed runner
+ * (after the no-wait try described at pipc_set_blocking_runner, when
+ * call->wait_hint is set); otherwise it is made directly. Returns call->rc
+ * (errno in call->err). */
 ssize_t pipc__call(pipc_call_t *call, bool may_block);
 
 /* CLOCK_MONOTONIC seconds. */

@@ -44,6 +44,7 @@ int pipc_msg_open(pipc_msg_t *q, int64_t key, int64_t flags, int64_t mode,
     q->id = id;
     q->created = created;
     q->max_message_size = (size_t)max_message_size;
+    q->wait_hint = 0;
     return PIPC_OK;
 }
 
@@ -118,7 +119,8 @@ int pipc_msg_receive(const pipc_msg_t *q, int64_t type, int64_t flags, pipc_msgb
         flags |= IPC_NOWAIT; /* the kernel requires it */
     }
     pipc_call_t call = {.kind = PIPC_CALL_MSGRCV, .id = q->id, .buf = buf, .size = cap,
-                        .type = (long)type, .flags = (int)flags};
+                        .type = (long)type, .flags = (int)flags,
+                        .wait_hint = (int *)&q->wait_hint}; /* see run_ops in sem.c */
     if (pipc__call(&call, !(flags & IPC_NOWAIT)) < 0)
         return pipc__sys_error(copy ? PIPC_CTX_MSGRCV_COPY : PIPC_CTX_MSGRCV, q->id, cap, call.err,
                                "msgrcv(id=%d)", q->id);

@@ -123,6 +123,7 @@ int pipc_sem_open(pipc_sem_t *sem, int64_t key, int64_t nsems, int64_t flags, in
     sem->created = created;
     sem->block = true;
     sem->undo = false;
+    sem->wait_hint = 0;
     return PIPC_OK;
 }
 
@@ -138,6 +139,7 @@ int pipc_sem_open_id(pipc_sem_t *sem, int64_t id) {
     sem->created = false;
     sem->block = true;
     sem->undo = false;
+    sem->wait_hint = 0;
     return PIPC_OK;
 }
 
@@ -152,7 +154,10 @@ static int run_ops(const pipc_sem_t *sem, struct sembuf *ops, size_t nops, doubl
         if (ops[i].sem_op <= 0 && !(ops[i].sem_flg & IPC_NOWAIT)) can_block = true;
 
     struct timespec ts;
-    pipc_call_t call = {.kind = PIPC_CALL_SEMOP, .id = sem->id, .ops = ops, .nops = nops};
+    /* the hint is the core's own scratch in the caller's handle (never const
+     * storage: handles are caller-allocated), written with relaxed atomics */
+    pipc_call_t call = {.kind = PIPC_CALL_SEMOP, .id = sem->id, .ops = ops, .nops = nops,
+                        .wait_hint = (int *)&sem->wait_hint};
     if (can_block && !forever) {
         double secs = floor(*timeout);
         ts.tv_sec = (time_t)secs;

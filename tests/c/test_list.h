@@ -60,6 +60,7 @@
     X(msg_set_perm_max_bytes) \
     X(msg_permissions) \
     X(runner_called_for_blocking_calls) \
+    X(runner_no_wait_try_is_adaptive) \
     X(runner_skip_is_interrupted) \
     /* end */
 
