@@ -142,11 +142,91 @@ typedef struct pipc_call_t {
     int err;                        /* its errno (0 on success) */
 } pipc_call_t;
 
-/* Performs the call. When `may_block`, it goes through the installed runner
- * (after the no-wait try described at pipc_set_blocking_runner, when
- * call->wait_hint is set); otherwise it is made directly. Returns call->rc
- * (errno in call->err). */
-ssize_t pipc__call(pipc_call_t *call, bool may_block);
+/* The installed runner (blocking.c) and the step it is handed. */
+extern pipc_blocking_runner pipc__runner;
+void pipc__step(void *ctx);
+
+/* One syscall, result and errno stored. */
+__attribute__((always_inline)) static inline void pipc__do_step(pipc_call_t *c) {
+    ssize_t rc;
+    switch (c->kind) {
+    case PIPC_CALL_SEMOP:
+        rc = semop(c->id, c->ops, c->nops);
+        break;
+    case PIPC_CALL_SEMTIMEDOP:
+        rc = semtimedop(c->id, c->ops, c->nops, c->timeout);
+        break;
+    case PIPC_CALL_MSGSND:
+        rc = msgsnd(c->id, c->buf, c->size, c->flags);
+        break;
+    case PIPC_CALL_MSGRCV:
+        rc = msgrcv(c->id, c->buf, c->size, c->type, c->flags);
+        break;
+    default:
+        rc = -1;
+        errno = EINVAL;
+        break;
+    }
+    c->rc = rc;
+    c->err = rc < 0 ? errno : 0;
+}
+
+/* Largest semop that gets the no-wait try (its flags are saved on the stack). */
+enum { PIPC_TRY_MAX_OPS = 8 };
+
+/* The no-wait try of a call that may block (see pipc_set_blocking_runner):
+ * returns true when it settled the call (success, or an error the waiting
+ * call would report the same way), false when the call would have to wait. */
+__attribute__((always_inline)) static inline bool pipc__try_without_waiting(pipc_call_t *call) {
+    short saved[PIPC_TRY_MAX_OPS];
+    int hint = __atomic_load_n(call->wait_hint, __ATOMIC_RELAXED);
+    if (hint > 0) { /* waited recently: skip the try */
+        __atomic_store_n(call->wait_hint, hint - 1, __ATOMIC_RELAXED);
+        return false;
+    }
+    switch (call->kind) {
+    case PIPC_CALL_SEMOP:
+    case PIPC_CALL_SEMTIMEDOP:
+        if (call->nops > PIPC_TRY_MAX_OPS) return false;
+        for (size_t i = 0; i < call->nops; i++) {
+            saved[i] = call->ops[i].sem_flg;
+            call->ops[i].sem_flg |= IPC_NOWAIT;
+        }
+        pipc__do_step(call);
+        for (size_t i = 0; i < call->nops; i++) call->ops[i].sem_flg = saved[i];
+        break;
+    case PIPC_CALL_MSGRCV:
+        call->flags |= IPC_NOWAIT;
+        pipc__do_step(call);
+        call->flags &= ~IPC_NOWAIT;
+        break;
+    default:
+        return false;
+    }
+    if (call->rc >= 0 || (call->err != EAGAIN && call->err != ENOMSG)) return true;
+    __atomic_store_n(call->wait_hint, PIPC_WAIT_HINT_SKIP, __ATOMIC_RELAXED);
+    return false;
+}
+
+/* pipc__call performs the call. When `may_block`, it goes through the
+ * installed runner (after the no-wait try described at
+ * pipc_set_blocking_runner, when call->wait_hint is set); otherwise it is
+ * made directly. Returns call->rc (errno in call->err). Inline: the kind is a
+ * constant at every call site, so the switch folds away. */
+__attribute__((always_inline)) static inline ssize_t pipc__call(pipc_call_t *call, bool may_block) {
+    pipc_blocking_runner runner = pipc__runner;
+    if (may_block && runner != NULL) {
+        if (call->wait_hint != NULL && pipc__try_without_waiting(call)) return call->rc;
+        /* Pre-initialised to "interrupted": a runner that skips the step (an
+         * interrupt is pending) makes the call report PIPC_E_INTERRUPTED. */
+        call->rc = -1;
+        call->err = EINTR;
+        runner(pipc__step, call);
+    } else {
+        pipc__do_step(call);
+    }
+    return call->rc;
+}
 
 /* CLOCK_MONOTONIC seconds. */
 double pipc__now(void);

@@ -144,7 +144,8 @@ int pipc_sem_open_id(pipc_sem_t *sem, int64_t id) {
 }
 
 /* Runs validated operations. timeout semantics as documented for pipc_sem_op. */
-static int run_ops(const pipc_sem_t *sem, struct sembuf *ops, size_t nops, double *timeout) {
+__attribute__((always_inline)) static inline int run_ops(const pipc_sem_t *sem, struct sembuf *ops, size_t nops,
+                                                         double *timeout) {
     bool forever = timeout == NULL || *timeout >= TIMEOUT_FOREVER_SECS;
     if (!forever && *timeout == 0) {
         for (size_t i = 0; i < nops; i++) ops[i].sem_flg |= IPC_NOWAIT;
