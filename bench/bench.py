@@ -235,7 +235,7 @@ def markdown_instructions(instr, impls):
         cells = []
         for c in cols:
             v = instr.get((c, w))
-            cells.append("—" if v is None else ("%.0f" % v if c == "c-raw" else "%.0f (+%.0f)" % (v, v - base)))
+            cells.append("—" if v is None else ("%.0f" % v if c == "c-raw" else "%.0f (%s)" % (v, ("%+.0f" % (v - base)).replace("-", "−"))))
         lines.append("| %s | %s |" % (titles[w], " | ".join(cells)))
     return "\n".join(lines) + "\n"
 
