@@ -253,12 +253,12 @@ int pipc_sem_wait_zero(const pipc_sem_t *sem, int64_t index, double *timeout) {
 /* The failure path of get_one, out of line: which check failed, or the
  * semctl errno (still intact: nothing ran since). */
 __attribute__((cold, noinline)) static int get_one_failed(const pipc_sem_t *sem, int64_t index,
-                                                          const char *name, const int *out) {
+                                                          const char *name, bool out_is_null) {
     int err = errno;
     CHECK_HANDLE(sem, name);
     int rc = check_index(sem, name, index);
     if (rc != PIPC_OK) return rc;
-    if (out == NULL) return pipc__invalid("%s: the output pointer is NULL", name);
+    if (out_is_null) return pipc__invalid("%s: the output pointer is NULL", name);
     return pipc__sys_error(PIPC_CTX_SEMCTL, sem->id, 0, err, "semctl(id=%d, %s)", sem->id, name);
 }
 
@@ -273,7 +273,7 @@ static inline int get_one(const pipc_sem_t *sem, int64_t index, int cmd, const c
             return PIPC_OK;
         }
     }
-    return get_one_failed(sem, index, name, out);
+    return get_one_failed(sem, index, name, out == NULL); /* `out` does not escape */
 }
 
 int pipc_sem_get_value(const pipc_sem_t *sem, int64_t index, int *value) {
