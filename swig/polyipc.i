@@ -59,9 +59,12 @@ typedef int pipc_status_t;
  * because the core records an error whenever it fails (and only then):
  *   PIPC_NOFAIL(name)     struct members read or written in place: cannot fail
  *   PIPC_BY_STATUS(name)  pipc_status_t methods: a result < 0 raises
- *   PIPC_ATTRIBUTE(name)  attributes whose accessors (PIPC_ATTR_STATUS below)
- *                         store the core's status in the wrapper's local
- *                         `pipc_status`: < 0 raises
+ *   PIPC_ATTRIBUTE(type, attr)  attributes whose accessors (PIPC_ATTR_STATUS
+ *                         below) store the core's status in the wrapper's local
+ *                         `pipc_status`: < 0 raises. It also expands the
+ *                         language layer's PIPC_LANG_ATTRIBUTE(type, attr)
+ *                         hook (empty unless the layer defines it; Python
+ *                         makes a direct getter from it)
  * The object files mark their names; a language layer may override a name
  * (e.g. detach, which also checks for live views) by not being marked here.
  */
@@ -74,12 +77,13 @@ typedef int pipc_status_t;
     if (result < 0) { PIPC_RAISE_LAST; }
 }
 %enddef
-%define PIPC_ATTRIBUTE(name)
-%exception name {
+%define PIPC_ATTRIBUTE(type, attr)
+%exception type::attr {
     int pipc_status = PIPC_OK;
     $action
     if (pipc_status < 0) { PIPC_RAISE_LAST; }
 }
+PIPC_LANG_ATTRIBUTE(type, attr)
 %enddef
 %{
 /* An attribute accessor's status: SWIG calls `<type>_<attr>_get(self)` and
@@ -100,6 +104,10 @@ typedef int pipc_status_t;
 %include "perl/binding.swg"
 #else
 #error "polyipc.i supports Python, Ruby and Perl"
+#endif
+#ifndef PIPC_LANG_ATTRIBUTE
+%define PIPC_LANG_ATTRIBUTE(type, attr)
+%enddef
 #endif
 
 %init %{
