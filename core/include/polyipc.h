@@ -425,6 +425,10 @@ typedef struct pipc_msgbuf_t {
     char text[];
 } pipc_msgbuf_t;
 #define PIPC_MSGBUF_SIZE(cap) (offsetof(pipc_msgbuf_t, text) + (size_t)(cap))
+/* Messages up to this many bytes (msgmax's default) are built or received in
+ * a stack buffer, by the core's send and by the bindings' receive; larger
+ * ones in heap memory. */
+#define PIPC_MSG_STACK_TEXT 8192
 
 /* Message queue status (IPC_STAT). */
 typedef struct pipc_msg_info_t {

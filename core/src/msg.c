@@ -9,7 +9,6 @@
 /* Largest max_message_size accepted by pipc_msg_open. */
 #define MAX_MESSAGE_SIZE_LIMIT (64 * 1024 * 1024)
 /* Messages up to this size are assembled on the stack for msgsnd. */
-#define STACK_TEXT 8192
 
 #define CHECK_HANDLE(h, what)                                                                      \
     do {                                                                                           \
@@ -69,10 +68,10 @@ int pipc_msg_send(const pipc_msg_t *q, int64_t type, const void *data, size_t le
 
     union {
         long type;
-        char bytes[PIPC_MSGBUF_SIZE(STACK_TEXT)];
+        char bytes[PIPC_MSGBUF_SIZE(PIPC_MSG_STACK_TEXT)];
     } stack;
     pipc_msgbuf_t *buf = (pipc_msgbuf_t *)&stack;
-    if (len > STACK_TEXT) {
+    if (len > PIPC_MSG_STACK_TEXT) {
         buf = malloc(PIPC_MSGBUF_SIZE(len));
         if (buf == NULL)
             return pipc_error_set(PIPC_E_NO_MEMORY, ENOMEM, "msgsnd(id=%d): out of memory for %zu bytes",
