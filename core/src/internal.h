@@ -116,6 +116,10 @@ int pipc__get(pipc_ctx_e ctx, const char *what, pipc_get_fn get, int64_t key, si
 /* Copies a struct ipc_perm into the public form. */
 void pipc__perm_from(pipc_perm_t *out, const struct ipc_perm *in);
 
+/* Sets uid, gid and mode (permission bits) of `perm`, each unless PIPC_KEEP;
+ * the values were checked by pipc__check_perm_args. */
+void pipc__perm_apply(struct ipc_perm *perm, int64_t uid, int64_t gid, int64_t mode);
+
 /* ---- blocking calls -------------------------------------------------- */
 
 typedef enum pipc_call_kind_e {

@@ -85,6 +85,12 @@ int pipc__check_perm_args(const char *what, int64_t uid, int64_t gid, int64_t mo
     return PIPC_OK;
 }
 
+void pipc__perm_apply(struct ipc_perm *perm, int64_t uid, int64_t gid, int64_t mode) {
+    if (uid != PIPC_KEEP) perm->uid = (uid_t)uid;
+    if (gid != PIPC_KEEP) perm->gid = (gid_t)gid;
+    if (mode != PIPC_KEEP) perm->mode = (__typeof__(perm->mode))(mode & PIPC_MODE_MASK);
+}
+
 void pipc__perm_from(pipc_perm_t *out, const struct ipc_perm *in) {
     out->key = (int32_t)in->__key;
     out->uid = (uint32_t)in->uid;

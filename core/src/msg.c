@@ -150,9 +150,7 @@ int pipc_msg_set_perm(const pipc_msg_t *q, int64_t uid, int64_t gid, int64_t mod
     if (rc != PIPC_OK) return rc;
     struct msqid_ds ds;
     if ((rc = stat_id(q->id, &ds, "msgctl(IPC_STAT)")) != PIPC_OK) return rc;
-    if (uid != PIPC_KEEP) ds.msg_perm.uid = (uid_t)uid;
-    if (gid != PIPC_KEEP) ds.msg_perm.gid = (gid_t)gid;
-    if (mode != PIPC_KEEP) ds.msg_perm.mode = (__typeof__(ds.msg_perm.mode))(mode & PIPC_MODE_MASK);
+    pipc__perm_apply(&ds.msg_perm, uid, gid, mode);
     if (msgctl(q->id, IPC_SET, &ds) < 0)
         return pipc__sys_error(PIPC_CTX_MSGCTL_SET, q->id, 0, errno, "msgctl(id=%d, IPC_SET)", q->id);
     return PIPC_OK;

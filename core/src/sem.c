@@ -372,9 +372,7 @@ int pipc_sem_set_perm(const pipc_sem_t *sem, int64_t uid, int64_t gid, int64_t m
     if (rc != PIPC_OK) return rc;
     struct semid_ds ds;
     if ((rc = stat_id(sem->id, &ds, "semctl(IPC_STAT)")) != PIPC_OK) return rc;
-    if (uid != PIPC_KEEP) ds.sem_perm.uid = (uid_t)uid;
-    if (gid != PIPC_KEEP) ds.sem_perm.gid = (gid_t)gid;
-    if (mode != PIPC_KEEP) ds.sem_perm.mode = (__typeof__(ds.sem_perm.mode))(mode & PIPC_MODE_MASK);
+    pipc__perm_apply(&ds.sem_perm, uid, gid, mode);
     union semun arg = {.buf = &ds};
     if (semctl(sem->id, 0, IPC_SET, arg) < 0)
         return pipc__sys_error(PIPC_CTX_SEMCTL_SET, sem->id, 0, errno, "semctl(id=%d, IPC_SET)",

@@ -206,9 +206,7 @@ int pipc_shm_set_perm(const pipc_shm_t *shm, int64_t uid, int64_t gid, int64_t m
     if (rc != PIPC_OK) return rc;
     struct shmid_ds ds;
     if ((rc = stat_id(shm->id, &ds, "shmctl(IPC_STAT)")) != PIPC_OK) return rc;
-    if (uid != PIPC_KEEP) ds.shm_perm.uid = (uid_t)uid;
-    if (gid != PIPC_KEEP) ds.shm_perm.gid = (gid_t)gid;
-    if (mode != PIPC_KEEP) ds.shm_perm.mode = (__typeof__(ds.shm_perm.mode))(mode & PIPC_MODE_MASK);
+    pipc__perm_apply(&ds.shm_perm, uid, gid, mode);
     if (shmctl(shm->id, IPC_SET, &ds) < 0)
         return pipc__sys_error(PIPC_CTX_SHMCTL_SET, shm->id, 0, errno, "shmctl(id=%d, IPC_SET)",
                                shm->id);
