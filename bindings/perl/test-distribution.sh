@@ -9,7 +9,7 @@ root=$1
 work=$(mktemp -d "${TMPDIR:-/tmp}/polyipc-perl-dist.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 mkdir -p "$work/bindings"
-cp -R "$root/core" "$root/swig" "$root/tests" "$root/LICENSE" "$work/"
+cp -R "$root/core" "$root/swig" "$root/tests" "$root/LICENSE" "$root/VERSION" "$work/"
 cp -R "$root/bindings/perl" "$work/bindings/perl"
 cd "$work/bindings/perl"
 # only what a fresh checkout would have

@@ -27,7 +27,8 @@ Dir.mktmpdir("polyipc-gem") do |stage|
   FileUtils.cp_r(File.join(root, "core", "include"), File.join(ext, "core"))
   FileUtils.cp_r(File.join(root, "core", "src"), File.join(ext, "core"))
   FileUtils.cp_r(File.join(root, "swig"), ext)
-  %w[README.md LICENSE].each { |f| FileUtils.cp(File.join(root, f), stage) }
+  FileUtils.cp(File.join(root, "core", "build.json"), File.join(ext, "core"))
+  %w[README.md LICENSE VERSION].each { |f| FileUtils.cp(File.join(root, f), stage) }
   Dir.chdir(stage) do
     system(Gem.ruby, "-S", "gem", "build", "--quiet", "polyipc.gemspec", exception: true)
   end

@@ -35,7 +35,8 @@
 extern "C" {
 #endif
 
-#define PIPC_VERSION "0.1.0"
+/* PIPC_VERSION ("major.minor.patch") and PIPC_VERSION_MAJOR/_MINOR/_PATCH. */
+#include "polyipc_version.h"
 
 /* ================================================================== */
 /* Error taxonomy: the ONE definition.                                 */

@@ -17,6 +17,14 @@ end
 swig = find_executable("swig4.0") || find_executable("swig")
 abort "polyipc: SWIG 4 is needed to build the extension (Debian: apt-get install swig)" unless swig
 
+# polyipc_version.h from the gem's VERSION file (../../VERSION).
+version = File.read(File.expand_path("../../VERSION", here)).strip
+major, minor, patch = version.split(".")
+File.write("polyipc_version.h",
+           File.read(File.join(core, "include", "polyipc_version.h.in"))
+               .gsub("@PIPC_VERSION@", version).gsub("@PIPC_VERSION_MAJOR@", major)
+               .gsub("@PIPC_VERSION_MINOR@", minor).gsub("@PIPC_VERSION_PATCH@", patch))
+
 wrapper = "polyipc_wrap.c"
 args = [swig, "-ruby", "-I#{core}/include", "-module", "PolyIPC", "-initname", "polyipc_native",
         "-o", wrapper, interface]
@@ -25,7 +33,7 @@ system(*args) || abort("polyipc: SWIG failed")
 
 have_header("ruby/io/buffer.h") # IO::Buffer views need Ruby 3.1+
 have_library("m")
-$INCFLAGS << " -I#{core}/include"
+$INCFLAGS << " -I. -I#{core}/include"
 $VPATH << File.join(core, "src")
 $srcs = [wrapper] + Dir[File.join(core, "src", "*.c")].sort.map { |f| File.basename(f) }
 $CFLAGS << " -std=gnu11 -Wall"
