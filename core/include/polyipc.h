@@ -471,8 +471,9 @@ int pipc_msg_stat(const pipc_msg_t *q, pipc_msg_info_t *info);
 /* IPC_SET of uid/gid/mode; as pipc_sem_set_perm. */
 int pipc_msg_set_perm(const pipc_msg_t *q, int64_t uid, int64_t gid, int64_t mode);
 
-/* IPC_SET of msg_qbytes (1..2^63): raising it above msgmnb needs privilege
- * (PERMISSIONS). */
+/* IPC_SET of msg_qbytes (1..INT_MAX: the kernel takes it as an int and would
+ * truncate a larger value; anything else is INVALID_ARGUMENT): raising it
+ * above msgmnb needs privilege (PERMISSIONS). */
 int pipc_msg_set_max_bytes(const pipc_msg_t *q, int64_t max_bytes);
 
 /* IPC_RMID; waiters wake with EXISTENTIAL. */
