@@ -367,7 +367,9 @@ int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int
 int pipc_shm_open_id(pipc_shm_t *shm, int64_t id);
 
 /* Attaches the segment (shmat). address: 0 lets the kernel choose. flags:
- * SHM_RDONLY, SHM_RND, SHM_REMAP. If already attached, the old attachment is
+ * SHM_RDONLY, SHM_RND, SHM_REMAP (SHM_REMAP needs an address; with SHM_RND a
+ * non-zero address must not round down to 0, i.e. be below SHMLBA: both
+ * INVALID_ARGUMENT). If already attached, the old attachment is
  * detached first. Learns the size once (IPC_STAT) if not yet known. */
 int pipc_shm_attach(pipc_shm_t *shm, uint64_t address, int64_t flags);
 

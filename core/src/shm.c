@@ -88,6 +88,12 @@ int pipc_shm_attach(pipc_shm_t *shm, uint64_t address, int64_t flags) {
     if (address > UINTPTR_MAX) return pipc__invalid("shmat: the address does not fit a pointer");
     if ((flags & SHM_REMAP) && address == 0)
         return pipc__invalid("shmat: SHM_REMAP needs an address");
+    /* SHM_RND rounds down to SHMLBA, then the kernel maps at that address
+     * (MAP_FIXED): below SHMLBA that is address 0, which a privileged process
+     * gets, and which no handle can then use or detach. */
+    if ((flags & SHM_RND) && address != 0 && address < (uint64_t)SHMLBA)
+        return pipc__invalid("shmat: address 0x%llx rounds down to 0 with SHM_RND (SHMLBA is %llu)",
+                             (unsigned long long)address, (unsigned long long)SHMLBA);
     int rc;
     size_t size = shm->size;
     if (size == 0) {

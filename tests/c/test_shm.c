@@ -243,6 +243,15 @@ int test_shm_attach_flags(void) {
     ASSERT_INVALID(pipc_shm_attach(&m, 0, PIPC_IPC_CREAT));
     ASSERT_INVALID(pipc_shm_attach(&m, 0, -1));
     ASSERT_INVALID(pipc_shm_attach(&m, 0, PIPC_SHM_REMAP)); /* needs an address */
+    /* An address below SHMLBA rounds down to 0 with SHM_RND, which the kernel
+     * maps at address 0 for root (found by tests/fuzz): refused, no attachment. */
+    ASSERT_INVALID(pipc_shm_attach(&m, 2, PIPC_SHM_RND));
+    ASSERT_CONTAINS(pipc_error_last()->message, "rounds down to 0");
+    ASSERT_INVALID(pipc_shm_attach(&m, 4095, PIPC_SHM_RND | PIPC_SHM_RDONLY));
+    ASSERT(!m.attached);
+    pipc_shm_info_t info0;
+    ASSERT_OK(pipc_shm_stat(&m, &info0));
+    ASSERT_EQ(info0.n_attached, 0);
     ASSERT_INVALID(pipc_shm_attach(NULL, 0, 0));
     ASSERT_INVALID(pipc_shm_detach(NULL));
     /* Pick a free page-aligned address: attach, note it, detach. */
