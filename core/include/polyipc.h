@@ -359,7 +359,10 @@ typedef struct pipc_shm_info_t {
  * IPC_EXCL, SHM_HUGETLB, SHM_NORESERVE. mode: masked to 0777.
  * fill: -1 for none, else 0..255; a NEW segment is filled with it (the kernel
  * already zero-fills, so 0 costs nothing). If filling fails the new segment
- * is removed again. */
+ * is removed again. A SHM_HUGETLB | SHM_NORESERVE segment is populated first
+ * (madvise MADV_POPULATE_WRITE), so an empty huge-page pool is NO_MEMORY
+ * instead of SIGBUS (later writes to such a segment can still get SIGBUS:
+ * that is what SHM_NORESERVE means for huge pages). */
 int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int64_t mode,
                   int64_t fill);
 

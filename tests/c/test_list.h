@@ -44,6 +44,7 @@
     X(shm_open_id) \
     X(shm_open_bad_args) \
     X(shm_use_after_remove) \
+    X(shm_hugetlb_noreserve_fill) \
     X(shm_set_perm_stat) \
     X(shm_permissions) \
     X(msg_send_receive) \
