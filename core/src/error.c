@@ -293,8 +293,18 @@ static int interpret(pipc_ctx_e ctx, int id, size_t len, int err, char *why, siz
             return PIPC_E_NOT_ATTACHED;
         }
         if (ctx == PIPC_CTX_MSGRCV_COPY) {
-            /* MSG_COPY needs IPC_NOWAIT (added) and excludes MSG_EXCEPT (checked). */
-            snprintf(why, n, "no such message queue, or MSG_COPY is not usable here");
+            /* MSG_COPY needs IPC_NOWAIT (added) and excludes MSG_EXCEPT
+             * (checked); on a queue that exists, EINVAL is the kernel
+             * refusing to copy a message longer than the buffer, which it
+             * does even with MSG_NOERROR. */
+            if (id_exists(ctx, id) != 0) {
+                snprintf(why, n,
+                         "MSG_COPY cannot copy a message longer than the buffer (%zu bytes), "
+                         "even with MSG_NOERROR",
+                         len);
+                return PIPC_E_INVALID_ARGUMENT;
+            }
+            snprintf(why, n, "no message queue exists with this id (it may have been removed)");
             return PIPC_E_EXISTENTIAL;
         }
         if (ctx == PIPC_CTX_MSGSND || ctx == PIPC_CTX_SHMAT || ctx == PIPC_CTX_SEMCTL_SET ||

@@ -159,6 +159,15 @@ int test_msg_copy(void) {
     ASSERT_FAILS(pipc_msg_receive(&q, 2, PIPC_MSG_COPY, &rb.m, 100, &len), PIPC_E_BUSY, ENOMSG);
     ASSERT_INVALID(pipc_msg_receive(&q, 0, PIPC_MSG_COPY | PIPC_MSG_EXCEPT, &rb.m, 100, &len));
     ASSERT_INVALID(pipc_msg_receive(&q, -1, PIPC_MSG_COPY, &rb.m, 100, &len));
+    /* A message longer than the buffer: E2BIG without MSG_NOERROR; with it,
+     * the kernel refuses the copy (EINVAL) although the queue exists (found by
+     * tests/fuzz: it was reported as ExistentialError). Nothing is removed. */
+    ASSERT_FAILS(pipc_msg_receive(&q, 1, PIPC_MSG_COPY, &rb.m, 3, &len), PIPC_E_MESSAGE_SIZE, E2BIG);
+    ASSERT_FAILS(pipc_msg_receive(&q, 1, PIPC_MSG_COPY | PIPC_MSG_NOERROR, &rb.m, 3, &len),
+                 PIPC_E_INVALID_ARGUMENT, EINVAL);
+    ASSERT_CONTAINS(pipc_error_last()->message, "MSG_COPY");
+    ASSERT_OK(pipc_msg_stat(&q, &info));
+    ASSERT_EQ(info.n_messages, 2);
     ASSERT_OK(pipc_msg_remove(&q));
     return 0;
 }
