@@ -357,11 +357,12 @@ static int model_semop(mobj_t *o, const sop_t *ops, size_t n, bool apply) {
 }
 
 /* A semop (any of acquire/release/wait_zero/op) whose arguments were valid:
- * the outcome the model decides. `waits` is false when every op has
- * IPC_NOWAIT (or the timeout is 0). */
+ * the outcome the model decides. */
 static unsigned semop_outcome(int o, int verdict) {
     if (obj_gone(o)) return K(EXISTENTIAL);
-    if (verdict == 1) return K(BUSY);
+    /* A call that waits (a tiny timeout) can meet a signal: libFuzzer's own
+     * SIGALRM watchdog. Nothing was applied then. */
+    if (verdict == 1) return K(BUSY) | K(INTERRUPTED);
     if (verdict == 2) return K(INVALID_ARGUMENT);
     return OK_;
 }
@@ -900,6 +901,8 @@ static void op_msg_receive(input_t *in) {
             flags |= PIPC_IPC_NOWAIT; /* nothing will come */
         } else if (m->msgs[at].len > cap && !(flags & PIPC_MSG_NOERROR)) {
             allowed = K(MESSAGE_SIZE);
+        } else if (copy && m->msgs[at].len > cap) {
+            allowed = K(INVALID_ARGUMENT); /* the kernel never truncates a copy */
         } else {
             allowed = OK_;
         }
