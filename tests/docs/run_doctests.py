@@ -40,6 +40,7 @@ Ends with the line `doctest: N passed, N failed, N skipped`; exits 1 when a
 block failed or when no block ran.
 """
 import argparse
+import atexit
 import os
 import re
 import shutil
@@ -119,6 +120,11 @@ def block_environment(args):
         prepend("CMAKE_PREFIX_PATH", args.prefix)
         prepend("MANPATH", os.path.join(args.prefix, "share", "man"))
     prepend("PATH", args.bin_dir)
+    # `python3` in a sh block is the interpreter the module was built for.
+    shim = tempfile.mkdtemp(prefix="polyipc-doctest-bin-")
+    atexit.register(shutil.rmtree, shim, True)
+    os.symlink(args.python, os.path.join(shim, "python3"))
+    prepend("PATH", shim)
     env.pop("PYTHONHOME", None)
     return env
 
