@@ -57,7 +57,8 @@ class TestThreads < Minitest::Test
   end
 
   def test_message_queue_across_threads_and_close
-    q = new_queue
+    named = track(PolyIPC::MessageQueue.new(nil, flags: PolyIPC::IPC_CREX)) # removed by teardown
+    q = in_thread { PolyIPC::MessageQueue.new(named.key) } # the handle that gets closed
     receiver = Thread.new { q.receive }
     wait_blocked(receiver)
     in_thread { q.send("across\0threads", type: 7) }
@@ -66,6 +67,8 @@ class TestThreads < Minitest::Test
     in_thread { q.close }
     assert q.closed?
     assert_raises(PolyIPC::ExistentialError) { q.send("x") }
+    in_thread { named.remove }
+    assert_raises(PolyIPC::ExistentialError) { named.current_messages }
   end
 
   def test_buffer_crosses_threads
