@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh — sourced by check_install.sh and check_deb.sh: builds
 # tests/install/consumer.c against an installed libpolyipc in every way a user
 # would, runs each program and checks how it is linked.
@@ -61,14 +62,15 @@ consumers() {
     [ "$(realpath "$libdir")" = "$(realpath "$prefix/lib")" ] || fail "pkg-config's libdir is $libdir"
     has "(^| )-lm( |$)" pc --static --libs || fail "pkg-config --static --libs lacks -lm: $(pc --static --libs)"
     cflags=$(pc --cflags)
+    # shellcheck disable=SC2054  # one linker option, commas included
     [ "$prefix" = /usr ] || rpath=(-Wl,-rpath,"$libdir")
     for cc in gcc clang; do
         echo "--- $cc, pkg-config"
-        # shellcheck disable=SC2046  # pkg-config's output is a list of words
+        # shellcheck disable=SC2046,SC2086  # pkg-config's output is a list of words
         "$cc" -std=c11 -Wall -Wextra -Werror -pedantic -o "$work/pc-$cc-shared" "$HERE/consumer.c" \
             $cflags $(pc --libs) "${rpath[@]}" || fail "$cc: pkg-config shared build failed"
         check_shared "$work/pc-$cc-shared" "$libdir"
-        # shellcheck disable=SC2046
+        # shellcheck disable=SC2086
         "$cc" -std=c11 -Wall -Wextra -Werror -pedantic -o "$work/pc-$cc-static" "$HERE/consumer.c" \
             $cflags "$libdir/libpolyipc.a" -lm || fail "$cc: pkg-config static build failed"
         check_static "$work/pc-$cc-static"
