@@ -14,6 +14,29 @@ source "$HERE/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then echo "SKIP: installing a .deb needs root"; exit 77; fi
 
+# One c_deb at a time on this machine: /usr and the dpkg database are shared
+# by every checkout that may be running its suite.
+lock=/run/lock/polyipc-c-deb.lock
+[ -d /run/lock ] || lock=/tmp/polyipc-c-deb.lock
+exec 9>"$lock"
+flock -w 240 9 || fail "another c_deb run has held $lock for 240 s"
+
+# dpkg_run <args...>: dpkg, tried again (at most 120 times, 1 s apart) while
+# another dpkg or apt process holds dpkg's lock; any other failure is final.
+dpkg_run() {
+    local out rc tries=0
+    while :; do
+        rc=0
+        out=$(dpkg "$@" 2>&1) || rc=$?
+        if [ "$rc" -ne 0 ] && grep -q "lock" <<<"$out" && [ $((tries += 1)) -le 120 ]; then
+            sleep 1
+            continue
+        fi
+        printf '%s\n' "$out"
+        return "$rc"
+    done
+}
+
 # is_installed: dpkg knows polyipc in any state but not-installed (including
 # config-files, which dpkg -r leaves until a purge).
 is_installed() {
@@ -21,7 +44,7 @@ is_installed() {
     status=$(dpkg-query -W -f='${db:Status-Status}' polyipc 2>/dev/null) || return 1
     [ -n "$status" ] && [ "$status" != not-installed ]
 }
-remove_package() { if is_installed; then dpkg --purge polyipc >/dev/null; fi; }
+remove_package() { if is_installed; then dpkg_run --purge polyipc >/dev/null; fi; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/polyipc-c-deb.XXXXXX")
 trap 'remove_package; rm -rf "$work"' EXIT
@@ -51,7 +74,7 @@ for f in usr/include/polyipc.h usr/include/polyipc_version.h usr/lib/libpolyipc.
 done
 
 echo "--- dpkg -i"
-dpkg -i "$deb"
+dpkg_run -i "$deb"
 mapfile -t files < <(dpkg -L polyipc | while read -r f; do [ -d "$f" ] && [ ! -L "$f" ] || echo "$f"; done)
 echo "${#files[@]} files installed"
 mapfile -t headers < <(printf '%s\n' "${files[@]}" | grep '\.h$')
@@ -59,7 +82,7 @@ mapfile -t headers < <(printf '%s\n' "${files[@]}" | grep '\.h$')
 consumers /usr "$work"
 
 echo "--- dpkg -r"
-dpkg -r polyipc
+dpkg_run -r polyipc
 status=$(dpkg-query -W -f='${db:Status-Status}' polyipc 2>/dev/null || true)
 # config-files: dpkg keeps the maintainer scripts until a purge.
 case "$status" in not-installed|config-files|"") ;; *) fail "polyipc is '$status' after dpkg -r" ;; esac
@@ -69,5 +92,5 @@ done
 [ ! -d /usr/lib/cmake/polyipc ] || fail "/usr/lib/cmake/polyipc is still there after dpkg -r"
 if has libpolyipc ldconfig -p; then fail "the loader cache still lists libpolyipc after dpkg -r"; fi
 echo "dpkg -r removed all ${#files[@]} files"
-dpkg --purge polyipc
+dpkg_run --purge polyipc
 ! is_installed || fail "dpkg still knows polyipc after dpkg --purge"
