@@ -19,8 +19,10 @@ if(IS_ABSOLUTE "${PIPC_PC_LIBDIR}")
 else()
   set(_pipc_pc_dest "${CMAKE_INSTALL_PREFIX}/${PIPC_PC_LIBDIR}/pkgconfig")
 endif()
-# One work file per destination, so that two installs at once do not collide.
+# One work file per destination, so that two installs at once do not collide;
+# removed once installed.
 string(MD5 _pipc_pc_tag "$ENV{DESTDIR}${_pipc_pc_dest}")
 set(_pipc_pc_file "${PIPC_PC_WORKDIR}/${_pipc_pc_tag}/polyipc.pc")
 configure_file("${PIPC_PC_TEMPLATE}" "${_pipc_pc_file}" @ONLY)
 file(INSTALL DESTINATION "${_pipc_pc_dest}" TYPE FILE FILES "${_pipc_pc_file}")
+file(REMOVE_RECURSE "${PIPC_PC_WORKDIR}/${_pipc_pc_tag}")
