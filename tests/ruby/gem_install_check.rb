@@ -119,7 +119,8 @@ class TestGemInstall < Minitest::Test
     expected = %w[lib/polyipc.rb ext/polyipc_native/extconf.rb ext/polyipc_native/native_api.rb
                   README.md LICENSE CHANGELOG.md] +
                ["#{gen}/polyipc_wrap.c", "#{gen}/VERSION", "#{gen}/core/build.json",
-                "#{gen}/core/include/polyipc.h", "#{gen}/core/include/polyipc_version.h"] +
+                "#{gen}/core/include/polyipc.h", "#{gen}/core/include/polyipc_version.h",
+                "#{gen}/error_classes.rb"] +
                build["sources"].map { |s| "#{gen}/core/#{s}" }
     expected.each { |f| assert_includes files, f }
     refute files.any? { |f| f.end_with?(".so", ".o", ".i", ".swg") }, "nothing compiled, no SWIG input: #{files}"
@@ -185,8 +186,9 @@ class TestGemInstall < Minitest::Test
     assert_equal executed, passed, "every applicable scenario passed"
   end
 
-  # Every public method of the installed classes and module has ri docs
-  # with a description; no private or _native_ method is documented.
+  # Every public method of the installed classes and module, and every class
+  # (the error classes too), has ri docs with a description; no private or
+  # _native_ method is documented.
   def test_ri_documents_every_public_method
     assert File.directory?(inst[:ri]), "gem install made no ri docs at #{inst[:ri]}"
     listing = run_installed("-e", FROM_GEM + <<~'RUBY', *CLASSES)
@@ -197,17 +199,22 @@ class TestGemInstall < Minitest::Test
       end
       names += PolyIPC.singleton_methods(false).map { |m| "PolyIPC::#{m}" }
       names += %w[errno code].map { |m| "PolyIPC::Error##{m}" }
-      puts names
+      classes = PolyIPC.constants.sort.map { |c| PolyIPC.const_get(c) }.grep(Class).map(&:name)
+      puts names, "--", classes
     RUBY
     store = RDoc::Store.new(inst[:ri])
     store.load_cache
-    undocumented = listing.split.reject do |full|
+    methods, classes = listing.split("--\n").map(&:split)
+    assert_includes classes, "PolyIPC::BusyError"
+    undocumented = methods.reject do |full|
       klass, sep, meth = full.rpartition(/#|::/)
       documented?(store, klass, sep == "#" ? "#" : "::", meth)
     end
     assert_empty undocumented, "public methods without ri documentation"
-    (["PolyIPC"] + (CLASSES + ["Error"]).map { |c| "PolyIPC::#{c}" }).each do |c|
+    (["PolyIPC"] + classes).each do |c|
       refute_empty text(store.load_class(c).comment), "#{c} has no description"
+    rescue RDoc::Store::MissingFileError
+      flunk "#{c} is not in the ri docs"
     end
     hidden = store.cache[:instance_methods].merge(store.cache[:class_methods]) { |_, a, b| a + b }
                   .flat_map { |k, ms| ms.map { |m| "#{k}##{m}" } }.grep(/#_/)

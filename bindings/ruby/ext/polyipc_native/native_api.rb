@@ -5,7 +5,9 @@
 # swig/*.swg and the keyword methods of swig/ruby/idioms.swg). RDoc cannot
 # read the generated wrapper usefully, so each method is described here once,
 # with RDoc's +:method:+ / +:singleton-method:+ directives; the methods written
-# in Ruby are described where they are defined, in lib/polyipc.rb.
+# in Ruby are described where they are defined, in lib/polyipc.rb; the error
+# classes in generated/error_classes.rb, made from the core's error table
+# when the gem is built.
 #
 # This file is documentation only: it is never loaded (it is not on the load
 # path) and defines nothing; rdoc parses it (ext/polyipc_native/.document),
