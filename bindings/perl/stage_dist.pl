@@ -9,7 +9,8 @@
 #   core/build.json and what it names: the sources, the headers beside
 #     them, the include_dirs' headers, the version header template
 #   t/*.t, t/lib/ (tests/perl), corpus/*.json (tests/corpus; t/corpus.t
-#     reads ../corpus)
+#     reads ../corpus), nocrash/cases.json (tests/nocrash; t/70-no-crash.t
+#     reads ../nocrash)
 #   MANIFEST (every file above; MakeMaker adds META.json and META.yml)
 use strict;
 use warnings;
@@ -75,6 +76,7 @@ for my $t (tree("$root/tests/perl")) {
     put("t/$t", "$root/tests/perl/$t");
 }
 put("corpus/$_", "$root/tests/corpus/$_") for grep { /\.json\z/ || $_ eq 'SCHEMA.md' } tree("$root/tests/corpus");
+put("nocrash/$_", "$root/tests/nocrash/$_") for qw(cases.json SCHEMA.md);    # t/70-no-crash.t reads ../nocrash
 
 (my $version = slurp("$root/VERSION")) =~ s/\s+\z//;
 my $pod_text;
