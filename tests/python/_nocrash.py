@@ -19,7 +19,7 @@ LANG = "python"
 TABLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nocrash", "cases.json")
 # Exceptions a bad input may raise besides polyipc.Error (the language's own).
 LANG_ERRORS = (TypeError, ValueError, AttributeError, BufferError, OSError, ArithmeticError, UnicodeError)
-BLOCK_SECONDS = 0.2  # a call still waiting after this long is "blocked" (SIGALRM)
+BLOCK_SECONDS = 0.5  # a call still waiting after this long is "blocked"
 
 
 def load():
@@ -172,7 +172,17 @@ def _cleanup(objs):
                 pass
 
 
+class _Blocked(Exception):
+    """Raised by the SIGALRM handler in a call still waiting (the cleanup runs)."""
+
+
+def _on_alarm(signum, frame):
+    raise _Blocked()
+
+
 def _invoke(table, case, objs):
+    if case["op"] == "func" and case["name"] == "kill":  # the runner's self-test
+        os.kill(os.getpid(), signal.SIGSEGV)
     env = {}
     if case["op"] == "func":
         shm = polyipc.SharedMemory(None, polyipc.IPC_CREX, size=64)
@@ -194,8 +204,6 @@ def _invoke(table, case, objs):
     if op == "ctor":
         objs.append(getattr(polyipc, case["cls"])(*args, **kwargs))
         return
-    if op == "func" and case["name"] == "kill":  # the runner's self-test
-        os.kill(os.getpid(), signal.SIGSEGV)
     if op == "func":
         r = getattr(polyipc, case["name"])(*args, **kwargs)
         if isinstance(r, polyipc.SharedMemory):
@@ -227,11 +235,13 @@ def _outcome(exc):
 def run_case(table, case):
     """In the child: (outcome, message)."""
     objs = []
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # a call still waiting dies of SIGALRM
+    signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, BLOCK_SECONDS)
     try:
         _invoke(table, case, objs)
         return "ok", ""
+    except _Blocked:
+        return "blocked", ""
     except BaseException as e:  # noqa: BLE001 - everything is classified
         return _outcome(e), "%s: %s" % (type(e).__name__, e)
     finally:
@@ -286,8 +296,7 @@ def _serve():
         os.close(r)
         _, st = os.waitpid(pid, 0)
         if os.WIFSIGNALED(st):
-            sig = os.WTERMSIG(st)
-            res = ["blocked" if sig == signal.SIGALRM else "crash:signal %d" % sig, ""]
+            res = ["crash:signal %d" % os.WTERMSIG(st), ""]
         else:
             res = json.loads(data) if data else ["bad:no result", ""]
         sys.stdout.write(json.dumps(res) + "\n")
