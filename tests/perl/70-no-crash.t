@@ -3,7 +3,7 @@
 # is expanded exactly as the Python and Ruby runners do; every case runs in its
 # own forked child, so a crash fails that case, and its outcome (a normal
 # return, a PolyIPC error object of a kind, a plain die, or a call still
-# waiting after 0.2 s) must be the one the table expects. Perl's own probes
+# waiting after 0.5 s) must be the one the table expects. Perl's own probes
 # that the table cannot express (forged invocants, the tied-hash plumbing,
 # views) follow, each required to end normally or die with an error object.
 use strict;

@@ -4,7 +4,7 @@ table (tests/nocrash/cases.json; the schema is tests/nocrash/SCHEMA.md).
 Every case of the table runs in its own forked child (of a small fork server,
 see _nocrash.py), so a crash fails that case instead of killing the run; its
 outcome (a normal return, a polyipc error of a kind, a language error, or a
-call still waiting after 0.2 s) must be the one the table expects. The few
+call still waiting after 0.5 s) must be the one the table expects. The few
 probes the table cannot express (buffer views, subclasses) follow."""
 import os
 

@@ -5,7 +5,7 @@
 # is expanded exactly as the Python and Perl runners do; every case runs in its
 # own forked child, so a crash fails that case, and its outcome (a normal
 # return, a PolyIPC error of a kind, a Ruby error, or a call still waiting
-# after 0.2 s) must be the one the table expects. The few probes the table
+# after 0.5 s) must be the one the table expects. The few probes the table
 # cannot express (Ruby's buffer: arguments, dup, foreign receivers) follow.
 require_relative "helper"
 require "json"
