@@ -41,7 +41,8 @@ def _stubtest(env_extra=None):
     env.update(env_extra or {})
     with tempfile.TemporaryDirectory() as cache:
         # run from an empty directory: nothing there can shadow the module or its stub
-        return subprocess.run([sys.executable, "-m", "mypy.stubtest", "polyipc"], cwd=cache, env=env, capture_output=True, text=True, timeout=300)
+        return subprocess.run([sys.executable, "-m", "mypy.stubtest", "polyipc"], cwd=cache, env=env,
+                              capture_output=True, text=True, timeout=300)
 
 
 def test_stub_is_installed_beside_the_module():
