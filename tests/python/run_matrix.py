@@ -155,7 +155,7 @@ def check_sdist(sdist, version):
             "core/include/polyipc.h", "core/" + build["version_header"]["template"],
             "bindings/python/polyipc_wrap.c", "bindings/python/polyipc-stubs/__init__.pyi",
             "tests/python/minipytest.py", "tests/python/conftest.py", "tests/python/test_corpus.py",
-            "tests/python/typed/user_script.py"}
+            "tests/python/typed/user_script.py", "tests/nocrash/cases.json"}
     want |= {"core/" + s for s in build["sources"]}
     want |= {"tests/python/" + os.path.basename(p) for p in glob.glob(os.path.join(HERE, "test_*.py"))}
     want |= {"tests/corpus/" + os.path.basename(p) for p in glob.glob(os.path.join(HERE, "..", "corpus", "*.json"))}
