@@ -105,6 +105,9 @@ PIPC_LANG_ATTRIBUTE(type, attr)
 #else
 #error "polyipc.i supports Python, Ruby and Perl"
 #endif
+#ifndef PIPC_LANG_STR
+#error "the language layer names its string-form method: #define PIPC_LANG_STR"
+#endif
 #ifndef PIPC_LANG_ATTRIBUTE
 %define PIPC_LANG_ATTRIBUTE(type, attr)
 %enddef
@@ -139,6 +142,29 @@ PIPC_LANG_ATTRIBUTE(type, attr)
         PIPC_CHECK_SIGNALS;
     }
     if (result < 0) { PIPC_RAISE_LAST; }
+}
+%enddef
+
+/*
+ * The one description of a handle, the string form of every object in every
+ * language (Python str(), Ruby to_s and inspect, Perl's overloaded ""):
+ * "Key=<key>, id=<id>" (sysv_ipc's str()), plus ", nsems=<n>" for a
+ * SemaphoreSet. PIPC_DESCRIPTION(type, key, id, nsems) gives `type` the
+ * method the language layer names PIPC_LANG_STR (nsems < 0: none shown).
+ */
+%{
+#define PIPC_DESCRIPTION_SIZE 64
+static const char *pipc_describe(char *buf, int32_t key, int id, int nsems) {
+    if (nsems < 0) snprintf(buf, PIPC_DESCRIPTION_SIZE, "Key=%d, id=%d", (int)key, id);
+    else snprintf(buf, PIPC_DESCRIPTION_SIZE, "Key=%d, id=%d, nsems=%d", (int)key, id, nsems);
+    return buf;
+}
+%}
+%typemap(in, numinputs=0) char *DESCRIPTION (char temp[PIPC_DESCRIPTION_SIZE]) "$1 = temp;"
+%define PIPC_DESCRIPTION(type, key, id, nsems)
+PIPC_NOFAIL(type::PIPC_LANG_STR)
+%extend type {
+    const char *PIPC_LANG_STR(char *DESCRIPTION) { return pipc_describe(DESCRIPTION, key, id, nsems); }
 }
 %enddef
 

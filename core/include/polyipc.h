@@ -363,6 +363,13 @@ typedef struct pipc_shm_info_t {
 int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int64_t mode,
                   int64_t fill);
 
+/* The fill byte of pipc_shm_open from a language's init_character: stores
+ * the one byte of (bytes, len) in *fill and returns PIPC_OK. Any other length
+ * (0, 2 ...) is WRONG_TYPE, as sysv_ipc's TypeError for a "byte string of
+ * length 1"; bytes may be NULL when len is 0. Bindings call this after
+ * turning their string/bytes object into bytes, so the rule is written once. */
+int pipc_shm_fill_byte(const void *bytes, size_t len, int64_t *fill);
+
 /* Fills *shm for an existing segment known by id (IPC_STAT: real key and size). */
 int pipc_shm_open_id(pipc_shm_t *shm, int64_t id);
 

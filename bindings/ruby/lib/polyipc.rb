@@ -46,6 +46,17 @@ module PolyIPC
   class Error
   end
 
+  # The string forms of every class: #to_s is the one description written in
+  # swig/polyipc.i (PIPC_DESCRIPTION), "Key=<key>, id=<id>" (plus
+  # ", nsems=<n>" for a SemaphoreSet), as in Python and Perl.
+  module Description
+    def inspect # :nodoc:
+      "#<#{self.class} #{self}>"
+    rescue Error
+      "#<#{self.class} (closed)>"
+    end
+  end
+
   class Semaphore
     alias_method :_native_initialize, :initialize
     alias_method :_native_block_get, :block
@@ -122,16 +133,7 @@ module PolyIPC
     end
     alias_method :undo, :undo?
 
-    # "Key=<key>, id=<id>", as in Python.
-    def to_s
-      "Key=#{key}, id=#{id}"
-    end
-
-    def inspect # :nodoc:
-      "#<#{self.class} key=#{key} id=#{id}>"
-    rescue Error
-      "#<#{self.class} (not open)>"
-    end
+    include Description
   end
 
   # A set of +nsems+ semaphores operated on atomically (beyond sysv_ipc).
@@ -185,16 +187,7 @@ module PolyIPC
     alias_method :size, :nsems
     alias_method :length, :nsems
 
-    # "Key=<key>, id=<id>", as the other classes.
-    def to_s
-      "Key=#{key}, id=#{id}"
-    end
-
-    def inspect # :nodoc:
-      "#<#{self.class} key=#{key} id=#{id} nsems=#{nsems}>"
-    rescue Error
-      "#<#{self.class} (not open)>"
-    end
+    include Description
   end
 
   class SharedMemory
@@ -212,7 +205,7 @@ module PolyIPC
     # size:: bytes; 0 means PAGE_SIZE when creating, "as it is" when opening
     # init_character:: a one-byte String a new segment is filled with
     def initialize(key, flags: 0, mode: 0o600, size: 0, init_character: " ")
-      _native_initialize(key, flags, mode, size, PolyIPC.__send__(:byte_of, init_character))
+      _native_initialize(key, flags, mode, size, init_character)
     end
 
     # Opens (or creates) a segment like ::new. With a block, yields it and
@@ -291,16 +284,7 @@ module PolyIPC
       attached
     end
 
-    # "Key=<key>, id=<id>", as in Python.
-    def to_s
-      "Key=#{key}, id=#{id}"
-    end
-
-    def inspect # :nodoc:
-      "#<#{self.class} key=#{key} id=#{id} size=#{size}#{attached ? '' : ' detached'}>"
-    rescue Error
-      "#<#{self.class} (not open)>"
-    end
+    include Description
   end
 
   class MessageQueue
@@ -360,14 +344,7 @@ module PolyIPC
     #          locked (as IO#read locks its outbuf) while the call waits.
     # Releases the GVL while waiting; interruptible. (Defined in C.)
 
-    # "Key=<key>, id=<id>", as in Python.
-    def to_s
-      "Key=#{key}, id=#{id}"
-    end
-
-    def inspect # :nodoc:
-      closed? ? "#<#{self.class} closed>" : "#<#{self.class} key=#{key} id=#{id}>"
-    end
+    include Description
   end
 
   class << self
@@ -389,16 +366,6 @@ module PolyIPC
              uplevel: 1)
       end
       _native_ftok(path, id)
-    end
-
-    private
-
-    # The byte value of a one-byte String (init_character).
-    def byte_of(char)
-      raise WrongTypeError, "init_character must be a String, not #{char.class}" unless char.is_a?(String)
-      raise InvalidArgumentError, "init_character must be exactly one byte" unless char.bytesize == 1
-
-      char.getbyte(0)
     end
   end
 end
