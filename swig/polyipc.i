@@ -39,6 +39,7 @@
 /* ================================================================== */
 %{
 #include "polyipc.h"
+#include "polyipc/sys/binding.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,11 +137,8 @@ PIPC_LANG_ATTRIBUTE(type, attr)
  */
 %define PIPC_BLOCKING(name)
 %exception name {
-    for (;;) {
-        $action
-        if (result != PIPC_E_INTERRUPTED) break;
-        PIPC_CHECK_SIGNALS;
-    }
+    /* $action is a statement: a GNU statement expression makes it the call */
+    PIPC_RETRY_INTERRUPTED(result, ({ $action result; }), PIPC_CHECK_SIGNALS)
     if (result < 0) { PIPC_RAISE_LAST; }
 }
 %enddef
