@@ -60,6 +60,9 @@ typedef int pipc_status_t;
  * because the core records an error whenever it fails (and only then):
  *   PIPC_NOFAIL(name)     struct members read or written in place: cannot fail
  *   PIPC_BY_STATUS(name)  pipc_status_t methods: a result < 0 raises
+ *   PIPC_BY_OUT_STATUS(name)  methods that return a value and store the
+ *                         core's status in the wrapper's local `pipc_status`
+ *                         (through PIPC_ATTR_STATUS): < 0 raises
  *   PIPC_ATTRIBUTE(type, attr)  attributes whose accessors (PIPC_ATTR_STATUS
  *                         below) store the core's status in the wrapper's local
  *                         `pipc_status`: < 0 raises. It also expands the
@@ -78,12 +81,15 @@ typedef int pipc_status_t;
     if (result < 0) { PIPC_RAISE_LAST; }
 }
 %enddef
-%define PIPC_ATTRIBUTE(type, attr)
-%exception type::attr {
+%define PIPC_BY_OUT_STATUS(name)
+%exception name {
     int pipc_status = PIPC_OK;
     $action
     if (pipc_status < 0) { PIPC_RAISE_LAST; }
 }
+%enddef
+%define PIPC_ATTRIBUTE(type, attr)
+PIPC_BY_OUT_STATUS(type::attr)
 PIPC_LANG_ATTRIBUTE(type, attr)
 %enddef
 %{

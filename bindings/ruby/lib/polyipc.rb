@@ -362,8 +362,7 @@ module PolyIPC
     # path cannot be stat'ed.
     def ftok(path, id, silence_warning: false)
       unless silence_warning
-        warn("PolyIPC.ftok: keys from ftok can collide; pass silence_warning: true to hide this",
-             uplevel: 1)
+        warn("PolyIPC.ftok: #{FTOK_WARNING}", uplevel: 1)
       end
       _native_ftok(path, id)
     end
