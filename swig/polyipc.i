@@ -92,6 +92,50 @@ typedef int pipc_status_t;
 PIPC_BY_OUT_STATUS(type::attr)
 PIPC_LANG_ATTRIBUTE(type, attr)
 %enddef
+/*
+ * The attribute table of an object: one line per attribute, in its object
+ * file. Each line makes the accessor SWIG calls (<type>_<attr>_get/_set, a
+ * macro passing PIPC_ATTR_STATUS, inlined into the wrapper), marks it
+ * PIPC_ATTRIBUTE (status decides; the language hook PIPC_LANG_ATTRIBUTE
+ * makes Python's direct getter and Perl's accessor methods), and declares the
+ * %extend member, so adding an attribute is one line plus its docs:
+ *   PIPC_ATTR_RO(type, attr, get)       read-only
+ *   PIPC_ATTR_RW(type, attr, get, set)  with a setter (Perl: set_<attr>)
+ * `get` is a C expression of the handle `s` and `status` (int *, to store the
+ * core's status) giving an int64_t; `set` an expression of `s` and the value
+ * `v` giving a core status. pipc_<kind>_info(s, status) is the IPC_STAT of
+ * the handle (zeros when it fails), for the attributes that read it.
+ */
+%define PIPC_ATTR_ACCESSOR(type, attr, get)
+%{
+static inline int64_t type ## _ ## attr ## _read(type *s, int *status) { return (int64_t)(get); }
+#define type ## _ ## attr ## _get(s) type ## _ ## attr ## _read((s), PIPC_ATTR_STATUS)
+%}
+PIPC_ATTRIBUTE(type, attr)
+%enddef
+%define PIPC_ATTR_RO(type, attr, get)
+PIPC_ATTR_ACCESSOR(type, attr, get)
+%extend type { %immutable; int64_t attr; %mutable; }
+%enddef
+%define PIPC_ATTR_RW(type, attr, get, set)
+PIPC_ATTR_ACCESSOR(type, attr, get)
+%{
+static inline int type ## _ ## attr ## _write(type *s, int64_t v) { return (set); }
+#define type ## _ ## attr ## _set(s, v) (*PIPC_ATTR_STATUS = type ## _ ## attr ## _write((s), (v)))
+%}
+%extend type { int64_t attr; }
+%enddef
+%{
+#define PIPC_INFO_OF(kind)                                                                         \
+    static inline pipc_##kind##_info_t pipc_##kind##_info(const pipc_##kind##_t *h, int *status) { \
+        pipc_##kind##_info_t info = { 0 };                                                         \
+        *status = pipc_##kind##_stat(h, &info);                                                    \
+        return info;                                                                               \
+    }
+PIPC_INFO_OF(sem)
+PIPC_INFO_OF(shm)
+PIPC_INFO_OF(msg)
+%}
 %{
 /* An attribute accessor's status: SWIG calls `<type>_<attr>_get(self)` and
  * `<type>_<attr>_set(self, value)`; the object files define these as macros
