@@ -63,10 +63,10 @@ typedef int pipc_status_t;
  *   PIPC_BY_OUT_STATUS(name)  methods that return a value and store the
  *                         core's status in the wrapper's local `pipc_status`
  *                         (through PIPC_ATTR_STATUS): < 0 raises
- *   PIPC_ATTRIBUTE(type, attr)  attributes whose accessors (PIPC_ATTR_STATUS
+ *   PIPC_ATTRIBUTE(type, attr, writable)  attributes whose accessors (PIPC_ATTR_STATUS
  *                         below) store the core's status in the wrapper's local
  *                         `pipc_status`: < 0 raises. It also expands the
- *                         language layer's PIPC_LANG_ATTRIBUTE(type, attr)
+ *                         language layer's PIPC_LANG_ATTRIBUTE(type, attr, writable)
  *                         hook (empty unless the layer defines it; Python
  *                         makes a direct getter from it)
  * The object files mark their names; a language layer may override a name
@@ -88,9 +88,9 @@ typedef int pipc_status_t;
     if (pipc_status < 0) { PIPC_RAISE_LAST; }
 }
 %enddef
-%define PIPC_ATTRIBUTE(type, attr)
+%define PIPC_ATTRIBUTE(type, attr, writable)
 PIPC_BY_OUT_STATUS(type::attr)
-PIPC_LANG_ATTRIBUTE(type, attr)
+PIPC_LANG_ATTRIBUTE(type, attr, writable)
 %enddef
 /*
  * The attribute table of an object: one line per attribute, in its object
@@ -106,19 +106,19 @@ PIPC_LANG_ATTRIBUTE(type, attr)
  * `v` giving a core status. pipc_<kind>_info(s, status) is the IPC_STAT of
  * the handle (zeros when it fails), for the attributes that read it.
  */
-%define PIPC_ATTR_ACCESSOR(type, attr, get)
+%define PIPC_ATTR_ACCESSOR(type, attr, get, writable)
 %{
 static inline int64_t type ## _ ## attr ## _read(type *s, int *status) { return (int64_t)(get); }
 #define type ## _ ## attr ## _get(s) type ## _ ## attr ## _read((s), PIPC_ATTR_STATUS)
 %}
-PIPC_ATTRIBUTE(type, attr)
+PIPC_ATTRIBUTE(type, attr, writable)
 %enddef
 %define PIPC_ATTR_RO(type, attr, get)
-PIPC_ATTR_ACCESSOR(type, attr, get)
+PIPC_ATTR_ACCESSOR(type, attr, get, 0)
 %extend type { %immutable; int64_t attr; %mutable; }
 %enddef
 %define PIPC_ATTR_RW(type, attr, get, set)
-PIPC_ATTR_ACCESSOR(type, attr, get)
+PIPC_ATTR_ACCESSOR(type, attr, get, 1)
 %{
 static inline int type ## _ ## attr ## _write(type *s, int64_t v) { return (set); }
 #define type ## _ ## attr ## _set(s, v) (*PIPC_ATTR_STATUS = type ## _ ## attr ## _write((s), (v)))
@@ -160,7 +160,7 @@ PIPC_INFO_OF(msg)
 #error "the language layer names its string-form method: #define PIPC_LANG_STR"
 #endif
 #ifndef PIPC_LANG_ATTRIBUTE
-%define PIPC_LANG_ATTRIBUTE(type, attr)
+%define PIPC_LANG_ATTRIBUTE(type, attr, writable)
 %enddef
 #endif
 
