@@ -14,13 +14,13 @@
 #   data, type = q.receive(block: false)
 #
 # The classes come from the SWIG-generated extension +polyipc_native+ (module
-# PolyIPC). The hot methods (Semaphore#acquire, #release, #Z,
-# SharedMemory#read, #write, MessageQueue#send, #receive) are defined in C
-# with their keyword arguments (swig/ruby/idioms.swg), so a call costs one C
-# method call; they are documented below with RDoc's +:method:+ directive.
-# This file reopens the classes, in the manner of Xapian's Ruby bindings, to
-# add the rest: keyword constructors, blocks, predicates and aliases. Each of
-# these keyword methods calls the native method directly (no option hashes).
+# PolyIPC). This file reopens them, in the manner of Xapian's Ruby bindings,
+# and defines every method that takes keyword arguments (the constructors,
+# Semaphore#acquire, #release, #Z, SharedMemory#read, #write,
+# MessageQueue#send, #receive ...), blocks, predicates and aliases. Each
+# keyword method calls one positional native method (_native_*): Ruby passes
+# keywords to a method defined in Ruby without allocating a Hash, so a call
+# with keywords costs what the positional call does.
 #
 # Errors: everything polyipc raises is a PolyIPC::Error (a StandardError);
 # see PolyIPC::Error. Blocking calls release the GVL and can be interrupted by
@@ -61,7 +61,8 @@ module PolyIPC
     alias_method :_native_initialize, :initialize
     alias_method :_native_block_get, :block
     alias_method :_native_undo_get, :undo
-    private :_native_initialize, :_native_block_get, :_native_undo_get
+    private :_native_initialize, :_native_block_get, :_native_undo_get, :_native_acquire, :_native_release,
+            :_native_Z
 
     # Opens or creates a semaphore.
     #
@@ -77,28 +78,31 @@ module PolyIPC
       _native_initialize(key, flags, mode, initial_value)
     end
 
-    ##
-    # :method: acquire
     # :call-seq: acquire(timeout: nil, delta: 1) -> nil
     #
     # Waits until the value is at least +delta+, then subtracts +delta+.
     # +timeout+: nil waits forever, a number is seconds (0 is one try).
     # Raises BusyError when the timeout expires or, with <tt>block = false</tt>,
     # when it would wait; ExistentialError when the semaphore is removed.
-    # Releases the GVL while waiting; interruptible. (Defined in C.)
+    # Releases the GVL while waiting; interruptible.
+    def acquire(timeout: nil, delta: 1)
+      _native_acquire(timeout, delta)
+    end
 
-    ##
-    # :method: release
     # :call-seq: release(delta: 1) -> nil
     #
     # Adds +delta+ to the value; never blocks. InvalidArgumentError past
-    # SEMAPHORE_VALUE_MAX. (Defined in C.)
+    # SEMAPHORE_VALUE_MAX.
+    def release(delta: 1)
+      _native_release(delta)
+    end
 
-    ##
-    # :method: Z
     # :call-seq: Z(timeout: nil) -> nil
     #
-    # Waits until the value is zero (+timeout+ as for #acquire). (Defined in C.)
+    # Waits until the value is zero (+timeout+ as for #acquire).
+    def Z(timeout: nil)
+      _native_Z(timeout)
+    end
 
     alias_method :P, :acquire
     alias_method :V, :release
@@ -196,7 +200,7 @@ module PolyIPC
     alias_method :_native_detach, :detach
     alias_method :_native_buffer, :buffer
     private :_native_initialize, :_native_attach, :_native_detach, :_native_buffer,
-            :_invalidate_views
+            :_invalidate_views, :_native_write
 
     # Opens or creates a segment and attaches it (read-only when +mode+ lacks
     # 0o200).
@@ -238,8 +242,6 @@ module PolyIPC
       _native_detach
     end
 
-    ##
-    # :method: read
     # :call-seq:
     #   read(byte_count = 0, offset: 0) -> String
     #   read(byte_count = 0, offset: 0, buffer: string) -> string
@@ -259,16 +261,18 @@ module PolyIPC
     #
     # WrongTypeError (a TypeError) when +buffer+ is not a String or nil,
     # FrozenError when it is frozen; a failing read leaves it unchanged.
-    # (Defined in C.)
+    def read(byte_count = 0, offset: 0, buffer: nil)
+      _native_read(byte_count, offset, buffer)
+    end
 
-    ##
-    # :method: write
     # :call-seq: write(data, offset: 0) -> nil
     #
     # Writes the bytes of the String +data+ (any encoding, NUL-safe) at
     # +offset+. WrongTypeError for a non-String (no implicit +to_s+),
     # InvalidArgumentError past the end, ReadOnlyError on a read-only attach.
-    # (Defined in C.)
+    def write(data, offset: 0)
+      _native_write(data, offset)
+    end
 
     # A zero-copy IO::Buffer over the whole attached segment (Ruby 3.1+;
     # IO::Buffer is experimental there). Read-only when attached read-only.
@@ -289,7 +293,7 @@ module PolyIPC
 
   class MessageQueue
     alias_method :_native_initialize, :initialize
-    private :_native_initialize
+    private :_native_initialize, :_native_send
 
     # Opens or creates a queue.
     # max_message_size:: the largest message #send accepts and #receive
@@ -312,8 +316,6 @@ module PolyIPC
       end
     end
 
-    ##
-    # :method: send
     # :call-seq: send(message, block: true, type: 1) -> nil
     #
     # Sends the String +message+ (binary-safe) with +type+ (>= 1).
@@ -321,10 +323,10 @@ module PolyIPC
     # block:: +false+ raises BusyError instead of waiting when the queue is full
     # Raises WrongTypeError for a non-String, MessageSizeError when longer
     # than max_message_size, InvalidArgumentError for a bad type.
-    # (Defined in C.)
+    def send(message, block: true, type: 1)
+      _native_send(message, block, type)
+    end
 
-    ##
-    # :method: receive
     # :call-seq:
     #   receive(block: true, type: 0, flags: 0) -> [data, type]
     #   receive(block: true, type: 0, flags: 0, buffer: string) -> [string, type]
@@ -342,7 +344,10 @@ module PolyIPC
     #          non-String, FrozenError when frozen; a failing receive leaves
     #          its bytes unchanged. Above 8 KiB of max_message_size it is
     #          locked (as IO#read locks its outbuf) while the call waits.
-    # Releases the GVL while waiting; interruptible. (Defined in C.)
+    # Releases the GVL while waiting; interruptible.
+    def receive(block: true, type: 0, flags: 0, buffer: nil)
+      _native_receive(block, type, flags, buffer)
+    end
 
     include Description
   end
