@@ -60,6 +60,14 @@ typedef int pipc_status_t;
  * because the core records an error whenever it fails (and only then):
  *   PIPC_NOFAIL(name)     struct members read or written in place: cannot fail
  *   PIPC_BY_STATUS(name)  pipc_status_t methods: a result < 0 raises
+ *   PIPC_BY_NULL(name)    constructors and functions returning a new handle:
+ *                         NULL raises
+ *   PIPC_CONSTRUCTOR(type)     the constructor: the language hook
+ *                         PIPC_LANG_CONSTRUCTOR(type), PIPC_BY_NULL by default
+ *   PIPC_UNMAPS(name, what)    attach/detach, which unmap a segment: the
+ *                         hook PIPC_LANG_UNMAPS(name, what) (Python and Perl
+ *                         first check/invalidate their views), PIPC_BY_STATUS
+ *                         by default
  *   PIPC_BY_OUT_STATUS(name)  methods that return a value and store the
  *                         core's status in the wrapper's local `pipc_status`
  *                         (through PIPC_ATTR_STATUS): < 0 raises
@@ -79,6 +87,12 @@ typedef int pipc_status_t;
 %exception name {
     $action
     if (result < 0) { PIPC_RAISE_LAST; }
+}
+%enddef
+%define PIPC_BY_NULL(name)
+%exception name {
+    $action
+    if (!result) { PIPC_RAISE_LAST; }
 }
 %enddef
 %define PIPC_BY_OUT_STATUS(name)
@@ -156,6 +170,22 @@ PIPC_INFO_OF(msg)
 #else
 #error "polyipc.i supports Python, Ruby and Perl"
 #endif
+#ifndef PIPC_LANG_CONSTRUCTOR
+%define PIPC_LANG_CONSTRUCTOR(type)
+PIPC_BY_NULL(type::type)
+%enddef
+#endif
+#ifndef PIPC_LANG_UNMAPS
+%define PIPC_LANG_UNMAPS(name, what)
+PIPC_BY_STATUS(name)
+%enddef
+#endif
+%define PIPC_CONSTRUCTOR(type)
+PIPC_LANG_CONSTRUCTOR(type)
+%enddef
+%define PIPC_UNMAPS(name, what)
+PIPC_LANG_UNMAPS(name, what)
+%enddef
 #ifndef PIPC_LANG_STR
 #error "the language layer names its string-form method: #define PIPC_LANG_STR"
 #endif
