@@ -21,6 +21,8 @@
 # keyword method calls one positional native method (_native_*): Ruby passes
 # keywords to a method defined in Ruby without allocating a Hash, so a call
 # with keywords costs what the positional call does.
+# The methods written in C are documented (RDoc +:method:+ directives) in
+# ext/polyipc_native/native_api.rb.
 #
 # Errors: everything polyipc raises is a PolyIPC::Error (a StandardError);
 # see PolyIPC::Error. Blocking calls release the GVL and can be interrupted by
@@ -58,11 +60,13 @@ module PolyIPC
   end
 
   class Semaphore
+    # :stopdoc:
     alias_method :_native_initialize, :initialize
     alias_method :_native_block_get, :block
     alias_method :_native_undo_get, :undo
     private :_native_initialize, :_native_block_get, :_native_undo_get, :_native_acquire, :_native_release,
             :_native_Z
+    # :startdoc:
 
     # Opens or creates a semaphore.
     #
@@ -81,10 +85,10 @@ module PolyIPC
     # :call-seq: acquire(timeout: nil, delta: 1) -> nil
     #
     # Waits until the value is at least +delta+, then subtracts +delta+.
-    # +timeout+: nil waits forever, a number is seconds (0 is one try).
+    # +timeout+: +nil+ waits forever, a number is seconds (0 is one try).
     # Raises BusyError when the timeout expires or, with <tt>block = false</tt>,
     # when it would wait; ExistentialError when the semaphore is removed.
-    # Releases the GVL while waiting; interruptible.
+    # Releases the GVL while waiting; interruptible. Aliased as #P.
     def acquire(timeout: nil, delta: 1)
       _native_acquire(timeout, delta)
     end
@@ -92,14 +96,15 @@ module PolyIPC
     # :call-seq: release(delta: 1) -> nil
     #
     # Adds +delta+ to the value; never blocks. InvalidArgumentError past
-    # SEMAPHORE_VALUE_MAX.
+    # SEMAPHORE_VALUE_MAX. Aliased as #V.
     def release(delta: 1)
       _native_release(delta)
     end
 
     # :call-seq: Z(timeout: nil) -> nil
     #
-    # Waits until the value is zero (+timeout+ as for #acquire).
+    # Waits until the value is zero (+timeout+ as for #acquire). Aliased as
+    # #wait_for_zero.
     def Z(timeout: nil)
       _native_Z(timeout)
     end
@@ -147,9 +152,11 @@ module PolyIPC
   #   set.op([[0, -1], [1, 1], [2, 0, PolyIPC::IPC_NOWAIT]], timeout: 0.5)
   #   set[1]          # => 1
   class SemaphoreSet
+    # :stopdoc:
     alias_method :_native_initialize, :initialize
     alias_method :_native_op, :op
     private :_native_initialize, :_native_op
+    # :startdoc:
 
     # Opens or creates a set of +nsems+ semaphores (+nsems+ may be 0 when
     # opening an existing set). +initial_value+ is given to every semaphore,
@@ -195,12 +202,14 @@ module PolyIPC
   end
 
   class SharedMemory
+    # :stopdoc:
     alias_method :_native_initialize, :initialize
     alias_method :_native_attach, :attach
     alias_method :_native_detach, :detach
     alias_method :_native_buffer, :buffer
     private :_native_initialize, :_native_attach, :_native_detach, :_native_buffer,
             :_invalidate_views, :_native_write
+    # :startdoc:
 
     # Opens or creates a segment and attaches it (read-only when +mode+ lacks
     # 0o200).
@@ -292,8 +301,10 @@ module PolyIPC
   end
 
   class MessageQueue
+    # :stopdoc:
     alias_method :_native_initialize, :initialize
     private :_native_initialize, :_native_send
+    # :startdoc:
 
     # Opens or creates a queue.
     # max_message_size:: the largest message #send accepts and #receive
@@ -323,6 +334,7 @@ module PolyIPC
     # block:: +false+ raises BusyError instead of waiting when the queue is full
     # Raises WrongTypeError for a non-String, MessageSizeError when longer
     # than max_message_size, InvalidArgumentError for a bad type.
+    # Releases the GVL while waiting; interruptible.
     def send(message, block: true, type: 1)
       _native_send(message, block, type)
     end

@@ -23,14 +23,14 @@ extern "C" {
 /* Records an error detail on this thread (printf-style message) and returns
  * `code`, so callers can write `return pipc_error_set(...)`. Bindings use it
  * for their own argument errors so those carry the same (kind, errno, message). */
-int pipc_error_set(int code, int sys_errno, const char *fmt, ...)
+PIPC_API int pipc_error_set(int code, int sys_errno, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
 /* Clears this thread's error detail (code PIPC_OK, errno 0, empty message). */
-void pipc_error_clear(void);
+PIPC_API void pipc_error_clear(void);
 
 /* ================================================================== */
 /* Blocking runner                                                     */
@@ -60,7 +60,7 @@ typedef void (*pipc_blocking_runner)(pipc_blocking_fn fn, void *ctx);
  * NULL restores the default (call fn directly). Not thread-safe against
  * concurrent polyipc calls: install it once, at module load. */
 #define PIPC_WAIT_HINT_SKIP 64
-void pipc_set_blocking_runner(pipc_blocking_runner runner);
+PIPC_API void pipc_set_blocking_runner(pipc_blocking_runner runner);
 
 /* The one retry-after-signal loop of every binding: runs `call` (an
  * expression giving a core status) and stores its status in `rc`; while that
