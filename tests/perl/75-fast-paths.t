@@ -122,7 +122,29 @@ is($ef->message, $es->message, 'read after detach: same error');
     error_ok(sub { $qq->send('x', type => 'a') }, 'PolyIPC::WrongTypeError', 'send(type => "a")');
     my @r = map { scalar $qq->receive(type => 0) } map { $qq->send("m$_", type => 1); $_ } 1 .. 2;
     is("@r", 'm1 m2', 'named receive results from one call site are independent');
+    # buffer => \$buf: received and read into the caller's variable
+    my $buf = 'stale';
+    $qq->send('abc', type => 4);
+    is_deeply([$qq->receive(buffer => \$buf)], ['abc', 4], 'receive(buffer =>) returns the data and type');
+    is($buf, 'abc', '... and fills the buffer');
+    $qq->send('de');
+    is(scalar $qq->receive(type => 0, buffer => \$buf), 'de', 'a second receive into the same buffer');
+    is($buf, 'de', '... replaces its contents');
+    $qq->send('f');
+    is(scalar $qq->receive(buffer => undef), 'f', 'buffer => undef is as if not given');
+    error_ok(sub { $qq->receive(block => 0, buffer => 'x') }, 'PolyIPC::WrongTypeError', 'buffer not a reference');
+    error_ok(sub { $qq->receive(block => 0, buffer => \'ro') }, 'PolyIPC::WrongTypeError', 'buffer read-only');
+    error_ok(sub { $qq->receive(block => 0, buffer => []) }, 'PolyIPC::WrongTypeError', 'buffer an array ref');
+    $buf = 'kept';
+    error_ok(sub { $qq->receive(block => 0, buffer => \$buf) }, 'PolyIPC::BusyError', 'empty queue');
+    is($buf, '', '... leaves the buffer empty (never stale data)');
     $qq->remove;
+
+    my $ms = track(PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 4, init_character => 'q'));
+    my $rb;
+    is($ms->read(2, offset => 1, buffer => \$rb), 'qq', 'read(buffer =>) returns the bytes');
+    is($rb, 'qq', '... in the buffer');
+    $ms->detach; $ms->remove;
 }
 
 # a destroyed object: the fast path declines, SWIG's check raises
