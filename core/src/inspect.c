@@ -134,7 +134,7 @@ static int scan_sem(const pipc_filter_t *f, int what, pipc_objects_t *out, size_
     for (int pass = 0; pass < 2 && max >= 0; pass++) {
         size_t found = 0;
         for (int i = 0; i <= max; i++) {
-            struct semid_ds ds;
+            struct semid_ds ds = {0}; /* valgrind does not know *_STAT_ANY fills it */
             union semun a = {.buf = &ds};
             int id = semctl(i, 0, cmd, a);
             if (id < 0) continue; /* unused index, removed meanwhile, or not readable */
@@ -165,7 +165,7 @@ static int scan_shm(const pipc_filter_t *f, pipc_objects_t *out, size_t *cap) {
     for (int pass = 0; pass < 2 && max >= 0; pass++) {
         size_t found = 0;
         for (int i = 0; i <= max; i++) {
-            struct shmid_ds ds;
+            struct shmid_ds ds = {0};
             int id = shmctl(i, cmd, &ds);
             if (id < 0) continue;
             found++;
@@ -198,7 +198,7 @@ static int scan_msg(const pipc_filter_t *f, pipc_objects_t *out, size_t *cap) {
     for (int pass = 0; pass < 2 && max >= 0; pass++) {
         size_t found = 0;
         for (int i = 0; i <= max; i++) {
-            struct msqid_ds ds;
+            struct msqid_ds ds = {0};
             int id = msgctl(i, cmd, &ds);
             if (id < 0) continue;
             found++;

@@ -197,6 +197,10 @@ int pipc__scan_attached(pipc_objects_t *objs) {
         if (objs->items[i].attached == NULL) return PIPC_E_NO_MEMORY;
     }
     if (!any) return PIPC_OK;
+    /* Segment ids are per IPC namespace: only processes of ours count. */
+    char self_ns[64] = "", ns[64];
+    ssize_t nl = readlink("/proc/self/ns/ipc", self_ns, sizeof self_ns - 1);
+    if (nl > 0) self_ns[nl] = '\0';
     DIR *proc = opendir("/proc");
     if (proc == NULL) return PIPC_OK;
     struct dirent *de;
@@ -205,6 +209,11 @@ int pipc__scan_attached(pipc_objects_t *objs) {
     while (rc == PIPC_OK && (de = readdir(proc)) != NULL) {
         if (!isdigit((unsigned char)de->d_name[0])) continue;
         int pid = atoi(de->d_name);
+        snprintf(path, sizeof path, "/proc/%d/ns/ipc", pid);
+        nl = readlink(path, ns, sizeof ns - 1);
+        if (nl <= 0) continue; /* gone, or not ours to inspect */
+        ns[nl] = '\0';
+        if (strcmp(ns, self_ns) != 0) continue;
         snprintf(path, sizeof path, "/proc/%d/maps", pid);
         FILE *f = fopen(path, "re");
         if (f == NULL) continue; /* gone, or not ours to read */
