@@ -222,7 +222,10 @@ static int cmd_ls(const opts_t *o) {
                 if (it->sems[s].pid > lpid) lpid = it->sems[s].pid;
             break;
         }
-        snprintf(r[7], 24, "%d", lpid);
+        if (it->kind == PIPC_KIND_SEM && it->sems == NULL)
+            snprintf(r[7], 24, "-");
+        else
+            snprintf(r[7], 24, "%d", lpid);
         human_duration(it->idle, r[8], 24);
         snprintf(r[9], 24, "%s", it->leaked ? "yes" : "no");
     }
@@ -283,6 +286,7 @@ static void show_one(const pipc_object_t *it) {
         printf("  rtime          %s\n", t);
     } else {
         printf("  nsems          %d\n", it->nsems);
+        if (it->waiters >= 0) printf("  waiters        %d\n", it->waiters);
         time_string(it->otime, t, sizeof t);
         printf("  otime          %s\n", t);
         if (it->sems == NULL) {

@@ -37,7 +37,8 @@ int pipc_kind_parse(const char *name);
 /* What a scan computes beyond the kernel's own record (bit set). */
 enum {
     PIPC_INSPECT_SEMS = 1,     /* per-semaphore value, ncount, zcount, pid */
-    PIPC_INSPECT_DERIVED = 2,  /* liveness, age, idle, leaked, RemoveIPC risk (implies SEMS for sets) */
+    PIPC_INSPECT_DERIVED = 2,  /* liveness, age, idle, leaked, RemoveIPC risk (reads per-semaphore
+                                  pids, and waiters only where the verdict needs them) */
     PIPC_INSPECT_ATTACHED = 4, /* processes attaching a segment, from /proc/<pid>/maps (slow) */
     PIPC_INSPECT_ALL = 7
 };
@@ -78,6 +79,8 @@ typedef struct pipc_object_t {
     int nsems;
     int64_t otime;
     pipc_semval_t *sems; /* PIPC_INSPECT_SEMS: nsems entries; NULL when not read or unreadable */
+    int waiters;         /* sem, DERIVED: processes waiting (sum of ncount and zcount), or
+                            PIPC_UNKNOWN when not read (not needed for the verdict, or unreadable) */
     /* derived (PIPC_INSPECT_DERIVED), PIPC_UNKNOWN where unknowable */
     int creator_alive;  /* shm: cpid alive; sem/msg: the kernel records no creator (UNKNOWN) */
     int last_alive;     /* any recorded last-user pid alive (lpid; lspid/lrpid; sempids); UNKNOWN if none */
@@ -125,7 +128,7 @@ void pipc_objects_free(pipc_objects_t *objs);
  * at least `min_idle` seconds:
  *   shm: nattch == 0, and neither cpid nor lpid is alive;
  *   sem: no waiter (every ncount and zcount 0), and no semaphore's last pid
- *        alive (values must be readable, else false);
+ *        alive (the set must be readable, else false);
  *   msg: neither lspid nor lrpid is alive.
  * A segment marked for destruction (dest) is never leaked. */
 bool pipc_inspect_leaked(const pipc_object_t *obj, int64_t min_idle);

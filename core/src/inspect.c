@@ -93,6 +93,7 @@ static void common(pipc_object_t *o, int kind, int id, const struct ipc_perm *p,
     o->creator_alive = PIPC_UNKNOWN;
     o->last_alive = PIPC_UNKNOWN;
     o->removeipc_risk = PIPC_UNKNOWN;
+    o->waiters = PIPC_UNKNOWN;
 }
 
 /* Reads the per-semaphore values of set `id` into o->sems. Returns 0, or
@@ -145,7 +146,7 @@ static int scan_sem(const pipc_filter_t *f, int what, pipc_objects_t *out, size_
             common(o, PIPC_KIND_SEM, id, &ds.sem_perm, ds.sem_ctime);
             o->nsems = (int)ds.sem_nsems;
             o->otime = ds.sem_otime;
-            if (what & (PIPC_INSPECT_SEMS | PIPC_INSPECT_DERIVED)) {
+            if (what & PIPC_INSPECT_SEMS) {
                 if (read_sems(o) < 0) continue; /* vanished: not pushed */
             }
             out->count++;
@@ -255,9 +256,12 @@ bool pipc_inspect_leaked(const pipc_object_t *o, int64_t min_idle) {
     case PIPC_KIND_SHM:
         return !o->dest && o->nattch == 0 && o->creator_alive != 1 && o->last_alive != 1;
     case PIPC_KIND_SEM:
-        if (o->sems == NULL) return false;
-        for (int i = 0; i < o->nsems; i++)
-            if (o->sems[i].ncount || o->sems[i].zcount) return false;
+        if (o->sems != NULL) {
+            for (int i = 0; i < o->nsems; i++)
+                if (o->sems[i].ncount || o->sems[i].zcount) return false;
+        } else if (o->waiters != 0) {
+            return false; /* waiting, or not known */
+        }
         break;
     case PIPC_KIND_MSG:
         break;
@@ -268,6 +272,37 @@ bool pipc_inspect_leaked(const pipc_object_t *o, int64_t min_idle) {
     /* never used: the creator is unknown, so only a long idle time counts */
     if (o->last_alive == PIPC_UNKNOWN && o->idle < max64(min_idle, UNUSED_LEAK_IDLE)) return false;
     return true;
+}
+
+/* A set's last_alive and waiters, with as few semctl calls as the verdict
+ * needs: the pids (GETPID, or the values already read); the waiters only
+ * when no pid is alive and the set could otherwise be judged leaked. */
+static void derive_sem(pipc_object_t *o, alive_cache_t *cache) {
+    bool any_pid = false;
+    o->waiters = PIPC_UNKNOWN;
+    if (o->sems != NULL) {
+        o->waiters = 0;
+        for (int i = 0; i < o->nsems; i++) o->waiters += o->sems[i].ncount + o->sems[i].zcount;
+    }
+    for (int i = 0; i < o->nsems; i++) {
+        int pid = o->sems ? o->sems[i].pid : semctl(o->id, i, GETPID);
+        if (pid < 0) { /* unreadable, or gone meanwhile */
+            o->last_alive = PIPC_UNKNOWN;
+            return;
+        }
+        any_pid |= pid > 0;
+        o->last_alive = any_alive(o->last_alive, alive_cached(cache, pid));
+        if (o->last_alive == 1) return;
+    }
+    if (!any_pid && o->idle < UNUSED_LEAK_IDLE) return; /* cannot be leaked yet */
+    int w = 0;
+    for (int i = 0; i < o->nsems; i++) {
+        int nc = o->sems ? o->sems[i].ncount : semctl(o->id, i, GETNCNT);
+        int zc = o->sems ? o->sems[i].zcount : semctl(o->id, i, GETZCNT);
+        if (nc < 0 || zc < 0) return;
+        w += nc + zc;
+    }
+    o->waiters = w;
 }
 
 static void derive(pipc_object_t *o, alive_cache_t *cache, int64_t now, int removeipc) {
@@ -283,14 +318,12 @@ static void derive(pipc_object_t *o, alive_cache_t *cache, int64_t now, int remo
         last = max64(last, max64(o->stime, o->rtime));
         break;
     case PIPC_KIND_SEM:
-        if (o->sems != NULL)
-            for (int i = 0; i < o->nsems; i++)
-                o->last_alive = any_alive(o->last_alive, alive_cached(cache, o->sems[i].pid));
         last = max64(last, o->otime);
         break;
     }
     o->age = o->ctime > 0 ? max64(0, now - o->ctime) : 0;
     o->idle = max64(0, now - last);
+    if (o->kind == PIPC_KIND_SEM) derive_sem(o, cache);
     o->leaked = pipc_inspect_leaked(o, 0);
     o->removeipc_risk = pipc_uid_is_regular(o->uid) ? removeipc : 0;
 }

@@ -135,6 +135,10 @@ static void put_object(sbuf_t *b, const pipc_object_t *o) {
     }
     if (sem) {
         put(b, ",\"nsems\":%d", o->nsems);
+        if (o->waiters >= 0)
+            put(b, ",\"waiters\":%d", o->waiters);
+        else
+            put(b, ",\"waiters\":null");
         put_time(b, "otime", o->otime);
         if (o->sems != NULL) {
             put(b, ",\"semaphores\":[");
@@ -146,7 +150,7 @@ static void put_object(sbuf_t *b, const pipc_object_t *o) {
             put(b, ",\"semaphores\":null");
         }
     } else {
-        put(b, ",\"nsems\":null,\"otime\":null,\"semaphores\":null");
+        put(b, ",\"nsems\":null,\"waiters\":null,\"otime\":null,\"semaphores\":null");
     }
     put_tri(b, "creator_alive", o->creator_alive);
     put_tri(b, "last_alive", o->last_alive);
