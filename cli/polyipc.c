@@ -84,13 +84,9 @@ static int64_t parse_duration(const char *s) {
 }
 
 static int64_t parse_uid(const char *s) {
-    struct passwd *pw = getpwnam(s);
-    if (pw != NULL) return pw->pw_uid;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || v > UINT32_MAX - 1) die_usage("no such user: %s", s);
-    return (int64_t)v;
+    int64_t uid;
+    if (pipc_owner_parse(s, &uid) != PIPC_OK) die_usage("no such user: %s", s);
+    return uid;
 }
 
 static int64_t parse_key(const char *s) {

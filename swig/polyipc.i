@@ -151,6 +151,7 @@ PIPC_LANG_ATTRIBUTE(type, attr)
 %include "shared_memory.swg"
 %include "message_queue.swg"
 %include "module_functions.swg"
+%include "inspect.swg"
 
 /* ================================================================== */
 /* 4. idioms                                                           */

@@ -201,3 +201,68 @@ class SemaphoreSet:
     mode: int
     uid: int
     gid: int
+
+# ---------------------------------------------------------------------------
+# The host inspector (issue 16; swig/inspect.swg, swig/python/inspect.swg,
+# docs/inspector.md). Records are struct sequences (like os.stat_result):
+# named read-only fields, the same names as Ruby's Structs and Perl's hashes.
+# Fields of another kind are None.
+# ---------------------------------------------------------------------------
+class SemaphoreValue(tuple):
+    value: int
+    ncount: int
+    zcount: int
+    pid: int
+
+class Attacher(tuple):
+    pid: int
+    command: str
+
+class IpcObject(tuple):
+    kind: str
+    id: int
+    key: int
+    owner: str
+    uid: int
+    gid: int
+    cuid: int
+    cgid: int
+    perms: int
+    ctime: Optional[int]
+    size: Optional[int]
+    nattch: Optional[int]
+    cpid: Optional[int]
+    lpid: Optional[int]
+    atime: Optional[int]
+    dtime: Optional[int]
+    status: Optional[List[str]]
+    used_bytes: Optional[int]
+    messages: Optional[int]
+    max_bytes: Optional[int]
+    lspid: Optional[int]
+    lrpid: Optional[int]
+    stime: Optional[int]
+    rtime: Optional[int]
+    nsems: Optional[int]
+    waiters: Optional[int]
+    otime: Optional[int]
+    semaphores: Optional[List[SemaphoreValue]]
+    creator_alive: Optional[bool]
+    last_alive: Optional[bool]
+    age: int
+    idle: int
+    leaked: bool
+    removeipc_risk: Optional[bool]
+    attached: Optional[List[Attacher]]
+
+class IpcLimit(tuple):
+    resource: str
+    description: str
+    limit: int
+    used: Optional[int]
+    sysctl: str
+
+def list(kind: Optional[str] = None, owner: Union[str, int, None] = None,
+         key: Optional[int] = None) -> List[IpcObject]: ...
+def info(kind: str, id: int) -> IpcObject: ...
+def limits() -> List[IpcLimit]: ...

@@ -194,11 +194,15 @@ char *pipc_objects_json(const pipc_objects_t *objs);
 /* A JSON array of the limit rows ({resource, description, limit, used, sysctl}). */
 char *pipc_limits_json(const pipc_limits_t *lim);
 
+/* Resolves an owner given as a user name or a decimal uid into *uid.
+ * INVALID_ARGUMENT when it is neither. */
+int pipc_owner_parse(const char *owner, int64_t *uid);
+
 /* Convenience for the bindings: the JSON array of the objects matching
- * (kind name or NULL, uid or -1, key or INT64_MIN, id or -1), scanned with
- * `what`. NULL with the error recorded on failure (unknown kind name is
- * INVALID_ARGUMENT). */
-char *pipc_inspect_list_json(const char *kind, int64_t uid, int64_t key, int64_t id, int what);
+ * (kind name or NULL, owner name/uid or NULL, key or INT64_MIN, id or -1),
+ * scanned with `what`. NULL with the error recorded on failure (unknown kind
+ * or owner is INVALID_ARGUMENT). */
+char *pipc_inspect_list_json(const char *kind, const char *owner, int64_t key, int64_t id, int what);
 
 /* Convenience for the bindings: pipc_limits_json of pipc_inspect_limits. */
 char *pipc_inspect_limits_json(void);

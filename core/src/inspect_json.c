@@ -209,7 +209,23 @@ char *pipc_limits_json(const pipc_limits_t *lim) {
     return finish(&b);
 }
 
-char *pipc_inspect_list_json(const char *kind, int64_t uid, int64_t key, int64_t id, int what) {
+int pipc_owner_parse(const char *owner, int64_t *uid) {
+    struct passwd pw, *res = NULL;
+    char buf[1024], *end;
+    if (owner == NULL || *owner == '\0') return pipc__invalid("owner: an empty user name");
+    if (getpwnam_r(owner, &pw, buf, sizeof buf, &res) == 0 && res != NULL) {
+        *uid = res->pw_uid;
+        return PIPC_OK;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(owner, &end, 10);
+    if (errno || end == owner || *end || owner[0] == '-' || v > UINT32_MAX - 1)
+        return pipc__invalid("owner: no such user '%.64s'", owner);
+    *uid = (int64_t)v;
+    return PIPC_OK;
+}
+
+char *pipc_inspect_list_json(const char *kind, const char *owner, int64_t key, int64_t id, int what) {
     pipc_filter_t f = PIPC_FILTER_ANY;
     pipc_objects_t objs;
     if (kind != NULL && *kind) {
@@ -219,7 +235,7 @@ char *pipc_inspect_list_json(const char *kind, int64_t uid, int64_t key, int64_t
             return NULL;
         }
     }
-    f.uid = uid;
+    if (owner != NULL && pipc_owner_parse(owner, &f.uid) != PIPC_OK) return NULL;
     f.key = key;
     f.id = id;
     if (pipc_inspect_list(&f, what, &objs) != PIPC_OK) return NULL;
