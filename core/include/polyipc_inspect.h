@@ -28,11 +28,11 @@ typedef enum pipc_kind_e { PIPC_KIND_SEM = 1, PIPC_KIND_SHM = 2, PIPC_KIND_MSG =
 #define PIPC_KIND_ALL (PIPC_KIND_SEM | PIPC_KIND_SHM | PIPC_KIND_MSG)
 
 /* Returns "sem", "shm" or "msg" for one kind, NULL otherwise. Static storage. */
-const char *pipc_kind_name(int kind);
+PIPC_API const char *pipc_kind_name(int kind);
 
 /* Parses "sem"/"shm"/"msg" (also "semaphore", "shared_memory", "message_queue")
  * into a kind; 0 when unknown. */
-int pipc_kind_parse(const char *name);
+PIPC_API int pipc_kind_parse(const char *name);
 
 /* What a scan computes beyond the kernel's own record (bit set). */
 enum {
@@ -118,10 +118,10 @@ typedef struct pipc_filter_t {
  * skipped; per-semaphore values the caller may not read leave `sems` NULL;
  * /proc entries that cannot be read are skipped. Fails only with
  * NO_MEMORY or INVALID_ARGUMENT (bad filter). */
-int pipc_inspect_list(const pipc_filter_t *filter, int what, pipc_objects_t *out);
+PIPC_API int pipc_inspect_list(const pipc_filter_t *filter, int what, pipc_objects_t *out);
 
 /* Frees what pipc_inspect_list allocated (safe on a zeroed struct). */
-void pipc_objects_free(pipc_objects_t *objs);
+PIPC_API void pipc_objects_free(pipc_objects_t *objs);
 
 /* The leaked verdict (computed into obj->leaked by PIPC_INSPECT_DERIVED):
  * true when no live process is known to use the object AND it has been idle
@@ -131,21 +131,21 @@ void pipc_objects_free(pipc_objects_t *objs);
  *        alive (the set must be readable, else false);
  *   msg: neither lspid nor lrpid is alive.
  * A segment marked for destruction (dest) is never leaked. */
-bool pipc_inspect_leaked(const pipc_object_t *obj, int64_t min_idle);
+PIPC_API bool pipc_inspect_leaked(const pipc_object_t *obj, int64_t min_idle);
 
 /* Is pid alive (kill(pid, 0) succeeds or fails with EPERM)? 0 for pid <= 0. */
-bool pipc_pid_alive(int pid);
+PIPC_API bool pipc_pid_alive(int pid);
 
 /* systemd-logind's RemoveIPC: 1 (on, also its default when logind is
  * installed), 0 (off, or no logind), or PIPC_UNKNOWN (a config file cannot be
  * read). Reads logind.conf and its drop-ins (/etc, /run, /usr/local/lib,
  * /usr/lib; the last assignment wins) under the root directory named by the
  * environment variable POLYIPC_ROOT ("" = /). */
-int pipc_removeipc_enabled(void);
+PIPC_API int pipc_removeipc_enabled(void);
 
 /* Is `uid` a regular (login) user, whose objects RemoveIPC removes? True
  * above SYS_UID_MAX of /etc/login.defs (999 when unset), except 65534. */
-bool pipc_uid_is_regular(uint32_t uid);
+PIPC_API bool pipc_uid_is_regular(uint32_t uid);
 
 /* ------------------------------------------------------------------ */
 /* Limits                                                              */
@@ -164,7 +164,7 @@ typedef struct pipc_limits_t {
 } pipc_limits_t;
 
 /* Reads the limits into *out. Fails with SYSCALL when a *_INFO call fails. */
-int pipc_inspect_limits(pipc_limits_t *out);
+PIPC_API int pipc_inspect_limits(pipc_limits_t *out);
 
 /* One row of the limits table: name (e.g. "SEMMNI"), description, limit,
  * used (-1 when the kernel has no use figure for it), the sysctl to raise. */
@@ -178,7 +178,7 @@ typedef struct pipc_limit_row_t {
 /* Fills rows[PIPC_LIMIT_ROWS] from *lim, in lsipc -g order (MSGMNI, MSGMAX,
  * MSGMNB, SHMMNI, SHMALL, SHMMAX, SHMMIN, SEMMNI, SEMMNS, SEMMSL, SEMOPM,
  * SEMVMX). The strings are static. */
-void pipc_limit_rows(const pipc_limits_t *lim, pipc_limit_row_t rows[PIPC_LIMIT_ROWS]);
+PIPC_API void pipc_limit_rows(const pipc_limits_t *lim, pipc_limit_row_t rows[PIPC_LIMIT_ROWS]);
 
 /* ------------------------------------------------------------------ */
 /* JSON (schema PIPC_INSPECT_SCHEMA)                                   */
@@ -186,26 +186,26 @@ void pipc_limit_rows(const pipc_limits_t *lim, pipc_limit_row_t rows[PIPC_LIMIT_
 
 /* Serialises one object as a JSON object into a new NUL-terminated string
  * (malloc'ed; the caller frees it). NULL with NO_MEMORY recorded on failure. */
-char *pipc_object_json(const pipc_object_t *obj);
+PIPC_API char *pipc_object_json(const pipc_object_t *obj);
 
 /* A JSON array of every object of *objs; as pipc_object_json. */
-char *pipc_objects_json(const pipc_objects_t *objs);
+PIPC_API char *pipc_objects_json(const pipc_objects_t *objs);
 
 /* A JSON array of the limit rows ({resource, description, limit, used, sysctl}). */
-char *pipc_limits_json(const pipc_limits_t *lim);
+PIPC_API char *pipc_limits_json(const pipc_limits_t *lim);
 
 /* Resolves an owner given as a user name or a decimal uid into *uid.
  * INVALID_ARGUMENT when it is neither. */
-int pipc_owner_parse(const char *owner, int64_t *uid);
+PIPC_API int pipc_owner_parse(const char *owner, int64_t *uid);
 
 /* Convenience for the bindings: the JSON array of the objects matching
  * (kind name or NULL, owner name/uid or NULL, key or INT64_MIN, id or -1),
  * scanned with `what`. NULL with the error recorded on failure (unknown kind
  * or owner is INVALID_ARGUMENT). */
-char *pipc_inspect_list_json(const char *kind, const char *owner, int64_t key, int64_t id, int what);
+PIPC_API char *pipc_inspect_list_json(const char *kind, const char *owner, int64_t key, int64_t id, int what);
 
 /* Convenience for the bindings: pipc_limits_json of pipc_inspect_limits. */
-char *pipc_inspect_limits_json(void);
+PIPC_API char *pipc_inspect_limits_json(void);
 
 #ifdef __cplusplus
 }

@@ -328,8 +328,6 @@ static void derive(pipc_object_t *o, alive_cache_t *cache, int64_t now, int remo
     o->removeipc_risk = pipc_uid_is_regular(o->uid) ? removeipc : 0;
 }
 
-/* Fills the attached processes of every segment in objs (procfs.c). */
-int pipc__scan_attached(pipc_objects_t *objs);
 
 void pipc_objects_free(pipc_objects_t *objs) {
     if (objs == NULL) return;

@@ -186,7 +186,6 @@ static int add_attacher(pipc_object_t *o, int pid) {
     return PIPC_OK;
 }
 
-int pipc__scan_attached(pipc_objects_t *objs);
 int pipc__scan_attached(pipc_objects_t *objs) {
     bool any = false;
     for (size_t i = 0; i < objs->count; i++) {
