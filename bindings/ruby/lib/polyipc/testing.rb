@@ -16,6 +16,7 @@ module PolyIPC
   # skip the check. The guard sees the whole IPC namespace: run the suite where
   # nothing else creates objects meanwhile (e.g. `unshare --ipc`).
   module Testing
+    # The module function that removes an object of each kind by id.
     REMOVE = { "sem" => :remove_semaphore, "shm" => :remove_shared_memory,
                "msg" => :remove_message_queue }.freeze
 
@@ -39,6 +40,7 @@ module PolyIPC
       end
     end
 
+    # One line naming the objects (kind, id, key, owner), for a failure message.
     def self.describe(objects)
       objects.map { |o| format("%s %d (key 0x%08x, owner %s)", o.kind, o.id, o.key & 0xFFFFFFFF, o.owner) }
              .join(", ")
@@ -60,11 +62,13 @@ module PolyIPC
 
     # Include in a Minitest::Test: every test is checked after its teardown.
     module LeakGuard
+      # Takes the snapshot before the test's setup.
       def before_setup
         super
         @polyipc_before = Testing.snapshot
       end
 
+      # After the test's teardown: fails it when it left new objects (removed).
       def after_teardown
         super
         return if @polyipc_allow_leaks || @polyipc_before.nil?
