@@ -46,6 +46,8 @@ module PolyIPC
       JSON.parse(_inspect_limits).map { |h| IpcLimit.new(**h.transform_keys(&:to_sym)) }
     end
 
+    private :_inspect_list, :_inspect_info, :_inspect_limits
+
     private
 
     def _ipc_object(h)
