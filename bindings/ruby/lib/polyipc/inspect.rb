@@ -12,8 +12,10 @@ require "json"
 # (schema 1); this file only turns them into Structs, with the same field
 # names as Python's dicts and Perl's hashes.
 module PolyIPC
-  # One System V object; fields of another kind are nil. See docs/inspector.md.
-  IpcObject = Struct.new(
+  # One System V object, as PolyIPC.list and PolyIPC.info return it: the
+  # fields of docs/inspector.md (the same names as Python's and Perl's
+  # records); fields of another kind are nil.
+  class IpcObject < Struct.new(
     :kind, :id, :key, :owner, :uid, :gid, :cuid, :cgid, :perms, :ctime,
     :size, :nattch, :cpid, :lpid, :atime, :dtime, :status,
     :used_bytes, :messages, :max_bytes, :lspid, :lrpid, :stime, :rtime,
@@ -21,12 +23,20 @@ module PolyIPC
     :creator_alive, :last_alive, :age, :idle, :leaked, :removeipc_risk, :attached,
     keyword_init: true
   )
-  # One semaphore of a set (IpcObject#semaphores).
-  SemaphoreValue = Struct.new(:value, :ncount, :zcount, :pid, keyword_init: true)
-  # One process attaching a segment (IpcObject#attached).
-  Attacher = Struct.new(:pid, :command, keyword_init: true)
-  # One kernel limit and its use (PolyIPC.limits).
-  IpcLimit = Struct.new(:resource, :description, :limit, :used, :sysctl, keyword_init: true)
+  end
+
+  # One semaphore of a set (IpcObject#semaphores): value, ncount, zcount, pid.
+  class SemaphoreValue < Struct.new(:value, :ncount, :zcount, :pid, keyword_init: true)
+  end
+
+  # One process attaching a segment (IpcObject#attached): pid, command.
+  class Attacher < Struct.new(:pid, :command, keyword_init: true)
+  end
+
+  # One kernel limit and its use (PolyIPC.limits): resource, description,
+  # limit, used (nil when the kernel reports none), sysctl.
+  class IpcLimit < Struct.new(:resource, :description, :limit, :used, :sysctl, keyword_init: true)
+  end
 
   class << self
     # The objects of this IPC namespace, optionally only of +kind+ (:sem,
@@ -50,7 +60,7 @@ module PolyIPC
 
     private
 
-    def _ipc_object(h)
+    def _ipc_object(h) # :nodoc:
       h = h.transform_keys(&:to_sym)
       h[:semaphores] = h[:semaphores]&.map { |s| SemaphoreValue.new(**s.transform_keys(&:to_sym)) }
       h[:attached] = h[:attached]&.map { |a| Attacher.new(**a.transform_keys(&:to_sym)) }
