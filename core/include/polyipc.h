@@ -307,7 +307,8 @@ PIPC_API int pipc_sem_wait_zero(const pipc_sem_t *sem, int64_t index, double *ti
 /* GETVAL into *value. EXISTENTIAL after removal; INVALID_ARGUMENT bad index. */
 PIPC_API int pipc_sem_get_value(const pipc_sem_t *sem, int64_t index, int *value);
 
-/* SETVAL: value 0..SEMVMX else INVALID_ARGUMENT. */
+/* SETVAL: value 0..SEMVMX else INVALID_ARGUMENT ("The semaphore's value must
+ * remain between 0 and SEMVMX", as for every out-of-range value). */
 PIPC_API int pipc_sem_set_value(const pipc_sem_t *sem, int64_t index, int64_t value);
 
 /* GETALL into values[0..sem->nsems-1]; the caller provides the array, of
