@@ -4,7 +4,7 @@
 import os
 import sys
 from types import TracebackType
-from typing import List, Optional, Sequence, Tuple, Type, Union
+from typing import ClassVar, List, Literal, Optional, Sequence, Tuple, Type, Union, final
 
 _Buffer = Union[bytes, bytearray, memoryview]
 _Data = Union[_Buffer, str]
@@ -217,59 +217,129 @@ class SemaphoreSet(metaclass=_SwigPyObjectType):
 # named read-only fields, the same names as Ruby's Structs and Perl's hashes.
 # Fields of another kind are None.
 # ---------------------------------------------------------------------------
+@final
 class SemaphoreValue(tuple):
-    value: int
-    ncount: int
-    zcount: int
-    pid: int
+    n_fields: ClassVar[int]
+    n_sequence_fields: ClassVar[int]
+    n_unnamed_fields: ClassVar[int]
+    if sys.version_info >= (3, 10):
+        __match_args__: ClassVar[Tuple[Literal["value"], Literal["ncount"], Literal["zcount"], Literal["pid"]]]
+    @property
+    def value(self) -> int: ...
+    @property
+    def ncount(self) -> int: ...
+    @property
+    def zcount(self) -> int: ...
+    @property
+    def pid(self) -> int: ...
 
+@final
 class Attacher(tuple):
-    pid: int
-    command: str
+    n_fields: ClassVar[int]
+    n_sequence_fields: ClassVar[int]
+    n_unnamed_fields: ClassVar[int]
+    if sys.version_info >= (3, 10):
+        __match_args__: ClassVar[Tuple[Literal["pid"], Literal["command"]]]
+    @property
+    def pid(self) -> int: ...
+    @property
+    def command(self) -> str: ...
 
+@final
 class IpcObject(tuple):
-    kind: str
-    id: int
-    key: int
-    owner: str
-    uid: int
-    gid: int
-    cuid: int
-    cgid: int
-    perms: int
-    ctime: Optional[int]
-    size: Optional[int]
-    nattch: Optional[int]
-    cpid: Optional[int]
-    lpid: Optional[int]
-    atime: Optional[int]
-    dtime: Optional[int]
-    status: Optional[List[str]]
-    used_bytes: Optional[int]
-    messages: Optional[int]
-    max_bytes: Optional[int]
-    lspid: Optional[int]
-    lrpid: Optional[int]
-    stime: Optional[int]
-    rtime: Optional[int]
-    nsems: Optional[int]
-    waiters: Optional[int]
-    otime: Optional[int]
-    semaphores: Optional[List[SemaphoreValue]]
-    creator_alive: Optional[bool]
-    last_alive: Optional[bool]
-    age: int
-    idle: int
-    leaked: bool
-    removeipc_risk: Optional[bool]
-    attached: Optional[List[Attacher]]
+    n_fields: ClassVar[int]
+    n_sequence_fields: ClassVar[int]
+    n_unnamed_fields: ClassVar[int]
+    if sys.version_info >= (3, 10):
+        __match_args__: ClassVar[Tuple[Literal["kind"], Literal["id"], Literal["key"], Literal["owner"], Literal["uid"], Literal["gid"], Literal["cuid"], Literal["cgid"], Literal["perms"], Literal["ctime"], Literal["size"], Literal["nattch"], Literal["cpid"], Literal["lpid"], Literal["atime"], Literal["dtime"], Literal["status"], Literal["used_bytes"], Literal["messages"], Literal["max_bytes"], Literal["lspid"], Literal["lrpid"], Literal["stime"], Literal["rtime"], Literal["nsems"], Literal["waiters"], Literal["otime"], Literal["semaphores"], Literal["creator_alive"], Literal["last_alive"], Literal["age"], Literal["idle"], Literal["leaked"], Literal["removeipc_risk"], Literal["attached"]]]
+    @property
+    def kind(self) -> str: ...
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> int: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def uid(self) -> int: ...
+    @property
+    def gid(self) -> int: ...
+    @property
+    def cuid(self) -> int: ...
+    @property
+    def cgid(self) -> int: ...
+    @property
+    def perms(self) -> int: ...
+    @property
+    def ctime(self) -> Optional[int]: ...
+    @property
+    def size(self) -> Optional[int]: ...
+    @property
+    def nattch(self) -> Optional[int]: ...
+    @property
+    def cpid(self) -> Optional[int]: ...
+    @property
+    def lpid(self) -> Optional[int]: ...
+    @property
+    def atime(self) -> Optional[int]: ...
+    @property
+    def dtime(self) -> Optional[int]: ...
+    @property
+    def status(self) -> Optional[List[str]]: ...
+    @property
+    def used_bytes(self) -> Optional[int]: ...
+    @property
+    def messages(self) -> Optional[int]: ...
+    @property
+    def max_bytes(self) -> Optional[int]: ...
+    @property
+    def lspid(self) -> Optional[int]: ...
+    @property
+    def lrpid(self) -> Optional[int]: ...
+    @property
+    def stime(self) -> Optional[int]: ...
+    @property
+    def rtime(self) -> Optional[int]: ...
+    @property
+    def nsems(self) -> Optional[int]: ...
+    @property
+    def waiters(self) -> Optional[int]: ...
+    @property
+    def otime(self) -> Optional[int]: ...
+    @property
+    def semaphores(self) -> Optional[List[SemaphoreValue]]: ...
+    @property
+    def creator_alive(self) -> Optional[bool]: ...
+    @property
+    def last_alive(self) -> Optional[bool]: ...
+    @property
+    def age(self) -> int: ...
+    @property
+    def idle(self) -> int: ...
+    @property
+    def leaked(self) -> bool: ...
+    @property
+    def removeipc_risk(self) -> Optional[bool]: ...
+    @property
+    def attached(self) -> Optional[List[Attacher]]: ...
 
+@final
 class IpcLimit(tuple):
-    resource: str
-    description: str
-    limit: int
-    used: Optional[int]
-    sysctl: str
+    n_fields: ClassVar[int]
+    n_sequence_fields: ClassVar[int]
+    n_unnamed_fields: ClassVar[int]
+    if sys.version_info >= (3, 10):
+        __match_args__: ClassVar[Tuple[Literal["resource"], Literal["description"], Literal["limit"], Literal["used"], Literal["sysctl"]]]
+    @property
+    def resource(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def limit(self) -> int: ...
+    @property
+    def used(self) -> Optional[int]: ...
+    @property
+    def sysctl(self) -> str: ...
 
 def list(kind: Optional[str] = None, owner: Union[str, int, None] = None,
          key: Optional[int] = None) -> List[IpcObject]: ...
