@@ -56,9 +56,58 @@ static char *finish(sbuf_t *b) {
     return b->s;
 }
 
+/* Makes room for n more bytes (plus the NUL); false once an allocation failed. */
+static bool reserve(sbuf_t *b, size_t n) {
+    if (b->failed) return false;
+    if (b->len + n < b->cap) return true;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap <= b->len + n) cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (s == NULL) {
+        b->failed = true;
+        return false;
+    }
+    b->s = s;
+    b->cap = cap;
+    return true;
+}
+
+/* Appends n bytes (the hot path: no format parsing). */
+static void put_raw(sbuf_t *b, const char *s, size_t n) {
+    if (!reserve(b, n)) return;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+#define PUT_LIT(b, lit) put_raw((b), "" lit, sizeof(lit) - 1)
+
+/* Appends a decimal integer. */
+static void put_i64(sbuf_t *b, int64_t v) {
+    char tmp[24], *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    put_raw(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+static void put_u64(sbuf_t *b, uint64_t u) {
+    char tmp[24], *p = tmp + sizeof tmp;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    put_raw(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* ,"name":value — `field` is the literal ',"name":' */
+#define PUT_I64(b, field, v) (PUT_LIT(b, field), put_i64((b), (v)))
+#define PUT_U64(b, field, v) (PUT_LIT(b, field), put_u64((b), (v)))
+
 /* A JSON string of s (names and commands: escapes quotes, backslashes, controls). */
 static void put_str(sbuf_t *b, const char *s) {
-    put(b, "\"");
+    PUT_LIT(b, "\"");
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\')
@@ -66,21 +115,19 @@ static void put_str(sbuf_t *b, const char *s) {
         else if (c < 0x20)
             put(b, "\\u%04x", c);
         else
-            put(b, "%c", c);
+            put_raw(b, s, 1);
     }
-    put(b, "\"");
+    PUT_LIT(b, "\"");
 }
 
-static void put_time(sbuf_t *b, const char *name, int64_t t) {
-    if (t > 0)
-        put(b, ",\"%s\":%lld", name, (long long)t);
-    else
-        put(b, ",\"%s\":null", name);
-}
+/* ,"name":<seconds> or null when 0 */
+#define PUT_TIME(b, field, t)                                                                      \
+    ((t) > 0 ? PUT_I64(b, field, (t)) : PUT_LIT(b, field "null"))
 
-static void put_tri(sbuf_t *b, const char *name, int v) {
-    put(b, ",\"%s\":%s", name, v == PIPC_UNKNOWN ? "null" : v ? "true" : "false");
-}
+/* ,"name":true|false|null */
+#define PUT_TRI(b, field, v)                                                                       \
+    ((v) == PIPC_UNKNOWN ? PUT_LIT(b, field "null")                                                \
+                         : (v) ? PUT_LIT(b, field "true") : PUT_LIT(b, field "false"))
 
 /* The user name of uid (cached: consecutive objects mostly share an owner). */
 static void put_owner(sbuf_t *b, uint32_t uid) {
@@ -101,72 +148,91 @@ static void put_owner(sbuf_t *b, uint32_t uid) {
 static void put_object(sbuf_t *b, const pipc_object_t *o) {
     bool shm = o->kind == PIPC_KIND_SHM, msg = o->kind == PIPC_KIND_MSG,
          sem = o->kind == PIPC_KIND_SEM;
-    put(b, "{\"kind\":\"%s\",\"id\":%d,\"key\":%d,\"owner\":", pipc_kind_name(o->kind), o->id,
-        (int)o->key);
+    if (!reserve(b, 1024)) return; /* one object's usual size at once */
+    PUT_LIT(b, "{\"kind\":\"");
+    put_raw(b, pipc_kind_name(o->kind), 3);
+    PUT_I64(b, "\",\"id\":", o->id);
+    PUT_I64(b, ",\"key\":", o->key);
+    PUT_LIT(b, ",\"owner\":");
     put_owner(b, o->uid);
-    put(b, ",\"uid\":%u,\"gid\":%u,\"cuid\":%u,\"cgid\":%u,\"perms\":%u", o->uid, o->gid, o->cuid,
-        o->cgid, o->perms);
-    put_time(b, "ctime", o->ctime);
+    PUT_U64(b, ",\"uid\":", o->uid);
+    PUT_U64(b, ",\"gid\":", o->gid);
+    PUT_U64(b, ",\"cuid\":", o->cuid);
+    PUT_U64(b, ",\"cgid\":", o->cgid);
+    PUT_U64(b, ",\"perms\":", o->perms);
+    PUT_TIME(b, ",\"ctime\":", o->ctime);
     if (shm) {
-        put(b, ",\"size\":%llu,\"nattch\":%llu,\"cpid\":%d,\"lpid\":%d",
-            (unsigned long long)o->size, (unsigned long long)o->nattch, o->cpid, o->lpid);
-        put_time(b, "atime", o->atime);
-        put_time(b, "dtime", o->dtime);
-        put(b, ",\"status\":[");
-        const char *sep = "";
-        if (o->dest) put(b, "%s\"dest\"", sep), sep = ",";
-        if (o->locked) put(b, "%s\"locked\"", sep), sep = ",";
-        if (o->hugetlb) put(b, "%s\"hugetlb\"", sep), sep = ",";
-        if (o->noreserve) put(b, "%s\"noreserve\"", sep);
-        put(b, "]");
+        PUT_U64(b, ",\"size\":", o->size);
+        PUT_U64(b, ",\"nattch\":", o->nattch);
+        PUT_I64(b, ",\"cpid\":", o->cpid);
+        PUT_I64(b, ",\"lpid\":", o->lpid);
+        PUT_TIME(b, ",\"atime\":", o->atime);
+        PUT_TIME(b, ",\"dtime\":", o->dtime);
+        PUT_LIT(b, ",\"status\":[");
+        bool sep = false;
+        if (o->dest) PUT_LIT(b, "\"dest\""), sep = true;
+        if (o->locked) sep ? PUT_LIT(b, ",\"locked\"") : PUT_LIT(b, "\"locked\""), sep = true;
+        if (o->hugetlb) sep ? PUT_LIT(b, ",\"hugetlb\"") : PUT_LIT(b, "\"hugetlb\""), sep = true;
+        if (o->noreserve) sep ? PUT_LIT(b, ",\"noreserve\"") : PUT_LIT(b, "\"noreserve\"");
+        PUT_LIT(b, "]");
     } else {
-        put(b, ",\"size\":null,\"nattch\":null,\"cpid\":null,\"lpid\":null,\"atime\":null,"
-               "\"dtime\":null,\"status\":null");
+        PUT_LIT(b, ",\"size\":null,\"nattch\":null,\"cpid\":null,\"lpid\":null,\"atime\":null,"
+                   "\"dtime\":null,\"status\":null");
     }
     if (msg) {
-        put(b, ",\"used_bytes\":%llu,\"messages\":%llu,\"max_bytes\":%llu,\"lspid\":%d,\"lrpid\":%d",
-            (unsigned long long)o->used_bytes, (unsigned long long)o->messages,
-            (unsigned long long)o->max_bytes, o->lspid, o->lrpid);
-        put_time(b, "stime", o->stime);
-        put_time(b, "rtime", o->rtime);
+        PUT_U64(b, ",\"used_bytes\":", o->used_bytes);
+        PUT_U64(b, ",\"messages\":", o->messages);
+        PUT_U64(b, ",\"max_bytes\":", o->max_bytes);
+        PUT_I64(b, ",\"lspid\":", o->lspid);
+        PUT_I64(b, ",\"lrpid\":", o->lrpid);
+        PUT_TIME(b, ",\"stime\":", o->stime);
+        PUT_TIME(b, ",\"rtime\":", o->rtime);
     } else {
-        put(b, ",\"used_bytes\":null,\"messages\":null,\"max_bytes\":null,\"lspid\":null,"
-               "\"lrpid\":null,\"stime\":null,\"rtime\":null");
+        PUT_LIT(b, ",\"used_bytes\":null,\"messages\":null,\"max_bytes\":null,\"lspid\":null,"
+                   "\"lrpid\":null,\"stime\":null,\"rtime\":null");
     }
     if (sem) {
-        put(b, ",\"nsems\":%d", o->nsems);
+        PUT_I64(b, ",\"nsems\":", o->nsems);
         if (o->waiters >= 0)
-            put(b, ",\"waiters\":%d", o->waiters);
+            PUT_I64(b, ",\"waiters\":", o->waiters);
         else
-            put(b, ",\"waiters\":null");
-        put_time(b, "otime", o->otime);
+            PUT_LIT(b, ",\"waiters\":null");
+        PUT_TIME(b, ",\"otime\":", o->otime);
         if (o->sems != NULL) {
-            put(b, ",\"semaphores\":[");
-            for (int i = 0; i < o->nsems; i++)
-                put(b, "%s{\"value\":%d,\"ncount\":%d,\"zcount\":%d,\"pid\":%d}", i ? "," : "",
-                    o->sems[i].value, o->sems[i].ncount, o->sems[i].zcount, o->sems[i].pid);
-            put(b, "]");
+            PUT_LIT(b, ",\"semaphores\":[");
+            for (int i = 0; i < o->nsems; i++) {
+                if (i) PUT_LIT(b, ",");
+                PUT_I64(b, "{\"value\":", o->sems[i].value);
+                PUT_I64(b, ",\"ncount\":", o->sems[i].ncount);
+                PUT_I64(b, ",\"zcount\":", o->sems[i].zcount);
+                PUT_I64(b, ",\"pid\":", o->sems[i].pid);
+                PUT_LIT(b, "}");
+            }
+            PUT_LIT(b, "]");
         } else {
-            put(b, ",\"semaphores\":null");
+            PUT_LIT(b, ",\"semaphores\":null");
         }
     } else {
-        put(b, ",\"nsems\":null,\"waiters\":null,\"otime\":null,\"semaphores\":null");
+        PUT_LIT(b, ",\"nsems\":null,\"waiters\":null,\"otime\":null,\"semaphores\":null");
     }
-    put_tri(b, "creator_alive", o->creator_alive);
-    put_tri(b, "last_alive", o->last_alive);
-    put(b, ",\"age\":%lld,\"idle\":%lld,\"leaked\":%s", (long long)o->age, (long long)o->idle,
-        o->leaked ? "true" : "false");
-    put_tri(b, "removeipc_risk", o->removeipc_risk);
+    PUT_TRI(b, ",\"creator_alive\":", o->creator_alive);
+    PUT_TRI(b, ",\"last_alive\":", o->last_alive);
+    PUT_I64(b, ",\"age\":", o->age);
+    PUT_I64(b, ",\"idle\":", o->idle);
+    o->leaked ? PUT_LIT(b, ",\"leaked\":true") : PUT_LIT(b, ",\"leaked\":false");
+    PUT_TRI(b, ",\"removeipc_risk\":", o->removeipc_risk);
     if (o->attached != NULL) {
-        put(b, ",\"attached\":[");
+        PUT_LIT(b, ",\"attached\":[");
         for (size_t i = 0; i < o->nattached; i++) {
-            put(b, "%s{\"pid\":%d,\"command\":", i ? "," : "", o->attached[i].pid);
+            if (i) PUT_LIT(b, ",");
+            PUT_I64(b, "{\"pid\":", o->attached[i].pid);
+            PUT_LIT(b, ",\"command\":");
             put_str(b, o->attached[i].command);
-            put(b, "}");
+            PUT_LIT(b, "}");
         }
-        put(b, "]}");
+        PUT_LIT(b, "]}");
     } else {
-        put(b, ",\"attached\":null}");
+        PUT_LIT(b, ",\"attached\":null}");
     }
 }
 
@@ -184,7 +250,7 @@ char *pipc_objects_json(const pipc_objects_t *objs) {
     sbuf_t b = {0};
     put(&b, "[");
     for (size_t i = 0; objs != NULL && i < objs->count; i++) {
-        if (i) put(&b, ",\n");
+        if (i) PUT_LIT(&b, ",\n");
         put_object(&b, &objs->items[i]);
     }
     put(&b, "]");
