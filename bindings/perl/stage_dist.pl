@@ -2,7 +2,7 @@
 # from a source checkout (run by `make dist` / `make disttest`, see
 # Makefile.PL; never shipped). Run in bindings/perl after SWIG has made
 # PolyIPC_wrap.c and PolyIPC.pm there. The distribution holds:
-#   Makefile.PL, lib/**/*.pod, PolyIPC.pm, PolyIPC_wrap.c   (this directory)
+#   Makefile.PL, lib/**/*.pod and *.pm, PolyIPC.pm, PolyIPC_wrap.c   (this directory)
 #   VERSION, LICENSE                                        (ROOT)
 #   Changes                                                 (ROOT/CHANGELOG.md)
 #   README                                                  (install steps + PolyIPC.pod as text)
@@ -55,7 +55,7 @@ sub tree {    # every file below $dir, relative to it
     return sort @found;
 }
 
-put($_, $_) for 'Makefile.PL', 'PolyIPC.pm', 'PolyIPC_wrap.c', map { "lib/$_" } grep { /\.pod\z/ } tree('lib');
+put($_, $_) for 'Makefile.PL', 'PolyIPC.pm', 'PolyIPC_wrap.c', map { "lib/$_" } grep { /\.p(?:od|m)\z/ } tree('lib');
 put($_, "$root/$_") for qw(VERSION LICENSE);
 put('Changes', "$root/CHANGELOG.md");
 

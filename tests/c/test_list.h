@@ -7,6 +7,11 @@
 
 #define PIPC_TEST_LIST(X) \
     X(error_names) \
+    X(inspect_list_fields) \
+    X(inspect_leaked) \
+    X(inspect_limits) \
+    X(inspect_limit_error_numbers) \
+    X(inspect_removeipc) \
     X(error_set_clear) \
     X(error_version_pagesize) \
     X(error_thread_local) \
