@@ -110,11 +110,46 @@ typedef enum pipc_status_e {
     PIPC_E_LAST = -PIPC_ERROR_KIND_COUNT /* the codes are -1 .. -PIPC_ERROR_KIND_COUNT */
 } pipc_status_e;
 
+/* Where a failure was detected (pipc_error_t.site): the system call that
+ * failed, or one of the argument checks below, so that a binding can word a
+ * situation its own way (the Python module uses sysv_ipc's texts) without
+ * parsing the message. Stable values; most failures are PIPC_SITE_NONE. */
+typedef enum pipc_site_e {
+    PIPC_SITE_NONE = 0, /* any other check */
+    /* system calls (with pipc_error_t.sys_errno) */
+    PIPC_SITE_SEMGET = 1,
+    PIPC_SITE_SEMOP = 2, /* semop or semtimedop */
+    PIPC_SITE_SEMCTL = 3,
+    PIPC_SITE_SHMGET = 4,
+    PIPC_SITE_SHMAT = 5,
+    PIPC_SITE_SHMDT = 6,
+    PIPC_SITE_SHMCTL = 7,
+    PIPC_SITE_MSGGET = 8,
+    PIPC_SITE_MSGSND = 9,
+    PIPC_SITE_MSGRCV = 10, /* without MSG_COPY */
+    PIPC_SITE_MSGCTL = 11,
+    PIPC_SITE_FTOK = 12,
+    PIPC_SITE_OTHER = 13, /* msgrcv with MSG_COPY, or another call */
+    /* argument and state checks */
+    PIPC_SITE_EXCL_WITHOUT_CREAT = 32, /* IPC_EXCL without IPC_CREAT */
+    PIPC_SITE_RANDOM_KEY_FLAGS = 33,   /* a random key without IPC_CREAT | IPC_EXCL */
+    PIPC_SITE_DELTA_ZERO = 34,         /* a semaphore delta of 0 */
+    PIPC_SITE_MSG_TYPE = 35,           /* a message type below 1 */
+    PIPC_SITE_MSG_TOO_LONG = 36,       /* a message longer than max_message_size */
+    PIPC_SITE_READ_NOT_ATTACHED = 37,  /* read of a detached segment */
+    PIPC_SITE_WRITE_NOT_ATTACHED = 38, /* write to a detached segment */
+    PIPC_SITE_WRITE_READ_ONLY = 39,    /* write to a segment attached SHM_RDONLY */
+    PIPC_SITE_READ_COUNT = 40,         /* a negative byte count */
+    PIPC_SITE_READ_OFFSET = 41,        /* a read offset outside the segment */
+    PIPC_SITE_WRITE_RANGE = 42         /* a write offset or length outside the segment */
+} pipc_site_e;
+
 /* The detail of the last failure on this thread. */
 typedef struct pipc_error_t {
     int code;          /* a PIPC_E_* value, or PIPC_OK if nothing failed yet */
     int sys_errno;     /* the errno of the failing syscall, 0 when none */
     char message[256]; /* what was attempted and why it failed (NUL-terminated) */
+    int site;          /* where it was detected: a pipc_site_e */
 } pipc_error_t;
 
 /* Returns this thread's last error detail. Never NULL; the storage is

@@ -41,6 +41,7 @@ const char *pipc_error_summary(int code) {
 static int set_va(int code, int sys_errno, const char *fmt, va_list ap) {
     tls_error.code = code;
     tls_error.sys_errno = sys_errno;
+    tls_error.site = PIPC_SITE_NONE;
     if (fmt == NULL) {
         tls_error.message[0] = '\0';
     } else {
@@ -57,9 +58,15 @@ int pipc_error_set(int code, int sys_errno, const char *fmt, ...) {
     return code;
 }
 
+int pipc__at(int site, int rc) {
+    tls_error.site = site;
+    return rc;
+}
+
 void pipc_error_clear(void) {
     tls_error.code = PIPC_OK;
     tls_error.sys_errno = 0;
+    tls_error.site = PIPC_SITE_NONE;
     tls_error.message[0] = '\0';
 }
 
@@ -383,6 +390,29 @@ static int interpret(pipc_ctx_e ctx, int id, size_t len, int err, char *why, siz
     }
 }
 
+/* The public pipc_site_e of an internal context. */
+static int site_of(pipc_ctx_e ctx) {
+    switch (ctx) {
+    case PIPC_CTX_SEMGET: return PIPC_SITE_SEMGET;
+    case PIPC_CTX_SEMOP:
+    case PIPC_CTX_SEMTIMEDOP: return PIPC_SITE_SEMOP;
+    case PIPC_CTX_SEMCTL:
+    case PIPC_CTX_SEMCTL_SET: return PIPC_SITE_SEMCTL;
+    case PIPC_CTX_SHMGET: return PIPC_SITE_SHMGET;
+    case PIPC_CTX_SHMAT: return PIPC_SITE_SHMAT;
+    case PIPC_CTX_SHMDT: return PIPC_SITE_SHMDT;
+    case PIPC_CTX_SHMCTL:
+    case PIPC_CTX_SHMCTL_SET: return PIPC_SITE_SHMCTL;
+    case PIPC_CTX_MSGGET: return PIPC_SITE_MSGGET;
+    case PIPC_CTX_MSGSND: return PIPC_SITE_MSGSND;
+    case PIPC_CTX_MSGRCV: return PIPC_SITE_MSGRCV;
+    case PIPC_CTX_MSGCTL:
+    case PIPC_CTX_MSGCTL_SET: return PIPC_SITE_MSGCTL;
+    case PIPC_CTX_FTOK: return PIPC_SITE_FTOK;
+    default: return PIPC_SITE_OTHER;
+    }
+}
+
 int pipc__sys_error(pipc_ctx_e ctx, int id, size_t len, int err, const char *what_fmt, ...) {
     char what[128];
     char why[200];
@@ -398,6 +428,7 @@ int pipc__sys_error(pipc_ctx_e ctx, int id, size_t len, int err, const char *wha
     } else {
         pipc_error_set(kind, err, "%s: %s (%s)", what, why, errno_name(err));
     }
+    tls_error.site = site_of(ctx);
     errno = saved;
     return kind;
 }

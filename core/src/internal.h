@@ -81,6 +81,9 @@ int pipc__sys_error(pipc_ctx_e ctx, int id, size_t len, int err, const char *wha
 #endif
     ;
 
+/* Records `site` (a pipc_site_e) for the error just recorded; returns rc. */
+int pipc__at(int site, int rc);
+
 /* Shorthand for an INVALID_ARGUMENT with a message. */
 #define pipc__invalid(...) pipc_error_set(PIPC_E_INVALID_ARGUMENT, 0, __VA_ARGS__)
 

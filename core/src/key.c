@@ -59,9 +59,11 @@ int pipc__check_open(const char *what, int64_t key, int64_t flags, int64_t allow
     if (flags < 0 || (flags & ~(allowed | PIPC_MODE_MASK)) != 0)
         return pipc__invalid("%s: unsupported flags 0%llo", what, (unsigned long long)flags);
     if ((flags & IPC_EXCL) && !(flags & IPC_CREAT))
-        return pipc__invalid("%s: IPC_EXCL needs IPC_CREAT", what);
+        return pipc__at(PIPC_SITE_EXCL_WITHOUT_CREAT,
+                        pipc__invalid("%s: IPC_EXCL needs IPC_CREAT", what));
     if (key == PIPC_KEY_RANDOM && (flags & (IPC_CREAT | IPC_EXCL)) != (IPC_CREAT | IPC_EXCL))
-        return pipc__invalid("%s: a random key needs IPC_CREAT | IPC_EXCL", what);
+        return pipc__at(PIPC_SITE_RANDOM_KEY_FLAGS,
+                        pipc__invalid("%s: a random key needs IPC_CREAT | IPC_EXCL", what));
     if (mode < 0) return pipc__invalid("%s: mode must not be negative", what);
     return PIPC_OK;
 }

@@ -55,16 +55,19 @@ int pipc_msg_open(pipc_msg_t *q, int64_t key, int64_t flags, int64_t mode,
 int pipc_msg_send(const pipc_msg_t *q, int64_t type, const void *data, size_t len, int64_t flags) {
     CHECK_HANDLE(q, "msgsnd");
     if (type < 1 || type > LONG_MAX)
-        return pipc__invalid("msgsnd: the message type must be between 1 and %ld, not %lld",
-                             LONG_MAX, (long long)type);
+        return pipc__at(type < 1 ? PIPC_SITE_MSG_TYPE : PIPC_SITE_NONE,
+                        pipc__invalid("msgsnd: the message type must be between 1 and %ld, "
+                                      "not %lld",
+                                      LONG_MAX, (long long)type));
     if (flags < 0 || (flags & ~(int64_t)IPC_NOWAIT) != 0)
         return pipc__invalid("msgsnd: flags 0%llo are not IPC_NOWAIT", (unsigned long long)flags);
     if (data == NULL && len > 0) return pipc__invalid("msgsnd: the data pointer is NULL");
     if (len > q->max_message_size)
-        return pipc_error_set(PIPC_E_MESSAGE_SIZE, 0,
-                              "msgsnd(id=%d): the message (%zu bytes) is longer than "
-                              "max_message_size (%zu bytes)",
-                              q->id, len, q->max_message_size);
+        return pipc__at(PIPC_SITE_MSG_TOO_LONG,
+                        pipc_error_set(PIPC_E_MESSAGE_SIZE, 0,
+                                       "msgsnd(id=%d): the message (%zu bytes) is longer than "
+                                       "max_message_size (%zu bytes)",
+                                       q->id, len, q->max_message_size));
 
     union {
         long type;

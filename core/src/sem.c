@@ -211,8 +211,9 @@ int pipc_sem_op(const pipc_sem_t *sem, const pipc_sem_op_t *ops, size_t nops, do
 
 static int check_delta(const char *what, int64_t delta) {
     if (delta < 1 || delta > SHRT_MAX)
-        return pipc__invalid("%s: delta %lld is out of range (1..%d)", what, (long long)delta,
-                             SHRT_MAX);
+        return pipc__at(delta == 0 ? PIPC_SITE_DELTA_ZERO : PIPC_SITE_NONE,
+                        pipc__invalid("%s: delta %lld is out of range (1..%d)", what,
+                                      (long long)delta, SHRT_MAX));
     return PIPC_OK;
 }
 

@@ -161,17 +161,23 @@ int pipc_shm_span(const pipc_shm_t *shm, int64_t offset, int64_t count, bool for
     CHECK_HANDLE(shm, what);
     if (ptr == NULL || len == NULL) return pipc__invalid("%s: NULL output pointer", what);
     if (!shm->attached || shm->address == NULL)
-        return pipc_error_set(PIPC_E_NOT_ATTACHED, 0, "%s(id=%d): the segment is not attached",
-                              what, shm->id);
+        return pipc__at(for_write ? PIPC_SITE_WRITE_NOT_ATTACHED : PIPC_SITE_READ_NOT_ATTACHED,
+                        pipc_error_set(PIPC_E_NOT_ATTACHED, 0,
+                                       "%s(id=%d): the segment is not attached", what, shm->id));
     if (for_write && shm->read_only)
-        return pipc_error_set(PIPC_E_READ_ONLY, 0,
-                              "write(id=%d): the segment is attached read-only (SHM_RDONLY)",
-                              shm->id);
-    if (count < 0) return pipc__invalid("%s: the byte count must not be negative", what);
+        return pipc__at(PIPC_SITE_WRITE_READ_ONLY,
+                        pipc_error_set(PIPC_E_READ_ONLY, 0,
+                                       "write(id=%d): the segment is attached read-only "
+                                       "(SHM_RDONLY)",
+                                       shm->id));
+    if (count < 0)
+        return pipc__at(for_write ? PIPC_SITE_WRITE_RANGE : PIPC_SITE_READ_COUNT,
+                        pipc__invalid("%s: the byte count must not be negative", what));
     const uint64_t size = shm->size;
     if (offset < 0 || (for_write ? (uint64_t)offset > size : (uint64_t)offset >= size))
-        return pipc__invalid("%s: offset %lld is out of range for a segment of %llu bytes", what,
-                             (long long)offset, (unsigned long long)size);
+        return pipc__at(for_write ? PIPC_SITE_WRITE_RANGE : PIPC_SITE_READ_OFFSET,
+                        pipc__invalid("%s: offset %lld is out of range for a segment of %llu bytes",
+                                      what, (long long)offset, (unsigned long long)size));
     uint64_t avail = size - (uint64_t)offset;
     uint64_t n;
     if (count == 0 || (uint64_t)count <= avail) {
@@ -179,9 +185,11 @@ int pipc_shm_span(const pipc_shm_t *shm, int64_t offset, int64_t count, bool for
     } else if (!for_write) {
         n = avail; /* reads are clamped */
     } else {
-        return pipc__invalid("write: %lld bytes at offset %lld go past the end of the segment "
-                             "(%llu bytes)",
-                             (long long)count, (long long)offset, (unsigned long long)size);
+        return pipc__at(PIPC_SITE_WRITE_RANGE,
+                        pipc__invalid("write: %lld bytes at offset %lld go past the end of the "
+                                      "segment (%llu bytes)",
+                                      (long long)count, (long long)offset,
+                                      (unsigned long long)size));
     }
     *ptr = (char *)shm->address + offset;
     *len = (size_t)n;

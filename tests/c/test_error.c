@@ -63,6 +63,20 @@ int test_error_set_clear(void) {
     ASSERT_OK(pipc_key_check(5));
     ASSERT_EQ(e->code, PIPC_E_INVALID_ARGUMENT);
     ASSERT_STR_EQ(e->message, saved);
+    /* site: the failing system call, a named check, or NONE. */
+    ASSERT_EQ(e->site, PIPC_SITE_NONE);
+    pipc_sem_t sem;
+    ASSERT_EQ(pipc_sem_open_id(&sem, INT32_MAX - 1), PIPC_E_EXISTENTIAL); /* no such id */
+    ASSERT_EQ(e->site, PIPC_SITE_SEMCTL);
+    ASSERT_EQ(e->sys_errno, EINVAL);
+    ASSERT_INVALID(pipc_sem_open(&sem, 5, 1, PIPC_IPC_EXCL, 0600, 0));
+    ASSERT_EQ(e->site, PIPC_SITE_EXCL_WITHOUT_CREAT);
+    pipc_error_set(PIPC_E_BUSY, EAGAIN, "again");
+    ASSERT_EQ(e->site, PIPC_SITE_NONE);
+    ASSERT_INVALID(pipc_sem_open(&sem, PIPC_KEY_RANDOM, 1, PIPC_IPC_CREAT, 0600, 0));
+    ASSERT_EQ(e->site, PIPC_SITE_RANDOM_KEY_FLAGS);
+    pipc_error_clear();
+    ASSERT_EQ(e->site, PIPC_SITE_NONE);
     return 0;
 }
 

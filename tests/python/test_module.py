@@ -124,10 +124,19 @@ def test_errors_carry_errno_and_message():
     with pytest.raises(polyipc.ExistentialError) as info:
         polyipc.Semaphore(0x7ff0_1234)
     assert info.value.errno == errno.ENOENT
-    assert "semget" in str(info.value)
+    # str(e) is sysv_ipc 1.2.0's text; e.detail is the core's (call, reason, errno)
+    assert str(info.value) == "No semaphore exists with the specified key"
+    assert info.value.detail.startswith("semget(key=%d): " % 0x7ff0_1234)
+    assert info.value.detail.endswith("(ENOENT)")
     with pytest.raises(polyipc.InvalidArgumentError) as info:
         polyipc.Semaphore(None, polyipc.IPC_CREAT)
     assert info.value.errno == 0
+    assert str(info.value) == "Key can only be None if IPC_EXCL is set"
+    assert info.value.detail == "semget: a random key needs IPC_CREAT | IPC_EXCL"
+    # where sysv_ipc has no text of its own, str(e) is the core's message and detail equals it
+    with pytest.raises(polyipc.InvalidArgumentError) as info:
+        polyipc.ftok("/", 300, silence_warning=True)
+    assert info.value.detail == str(info.value) and "255" in str(info.value)
 
 
 def test_ftok(tmp_path):
