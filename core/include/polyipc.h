@@ -119,17 +119,20 @@ typedef enum pipc_site_e {
     /* system calls (with pipc_error_t.sys_errno) */
     PIPC_SITE_SEMGET = 1,
     PIPC_SITE_SEMOP = 2, /* semop or semtimedop */
-    PIPC_SITE_SEMCTL = 3,
+    PIPC_SITE_SEMCTL = 3, /* semctl, except IPC_SET */
     PIPC_SITE_SHMGET = 4,
     PIPC_SITE_SHMAT = 5,
     PIPC_SITE_SHMDT = 6,
-    PIPC_SITE_SHMCTL = 7,
+    PIPC_SITE_SHMCTL = 7, /* shmctl, except IPC_SET */
     PIPC_SITE_MSGGET = 8,
     PIPC_SITE_MSGSND = 9,
     PIPC_SITE_MSGRCV = 10, /* without MSG_COPY */
-    PIPC_SITE_MSGCTL = 11,
+    PIPC_SITE_MSGCTL = 11, /* msgctl, except IPC_SET */
     PIPC_SITE_FTOK = 12,
     PIPC_SITE_OTHER = 13, /* msgrcv with MSG_COPY, or another call */
+    PIPC_SITE_SEMCTL_SET = 14, /* semctl IPC_SET */
+    PIPC_SITE_SHMCTL_SET = 15, /* shmctl IPC_SET */
+    PIPC_SITE_MSGCTL_SET = 16, /* msgctl IPC_SET */
     /* argument and state checks */
     PIPC_SITE_EXCL_WITHOUT_CREAT = 32, /* IPC_EXCL without IPC_CREAT */
     PIPC_SITE_RANDOM_KEY_FLAGS = 33,   /* a random key without IPC_CREAT | IPC_EXCL */

@@ -396,18 +396,18 @@ static int site_of(pipc_ctx_e ctx) {
     case PIPC_CTX_SEMGET: return PIPC_SITE_SEMGET;
     case PIPC_CTX_SEMOP:
     case PIPC_CTX_SEMTIMEDOP: return PIPC_SITE_SEMOP;
-    case PIPC_CTX_SEMCTL:
-    case PIPC_CTX_SEMCTL_SET: return PIPC_SITE_SEMCTL;
+    case PIPC_CTX_SEMCTL: return PIPC_SITE_SEMCTL;
+    case PIPC_CTX_SEMCTL_SET: return PIPC_SITE_SEMCTL_SET;
     case PIPC_CTX_SHMGET: return PIPC_SITE_SHMGET;
     case PIPC_CTX_SHMAT: return PIPC_SITE_SHMAT;
     case PIPC_CTX_SHMDT: return PIPC_SITE_SHMDT;
-    case PIPC_CTX_SHMCTL:
-    case PIPC_CTX_SHMCTL_SET: return PIPC_SITE_SHMCTL;
+    case PIPC_CTX_SHMCTL: return PIPC_SITE_SHMCTL;
+    case PIPC_CTX_SHMCTL_SET: return PIPC_SITE_SHMCTL_SET;
     case PIPC_CTX_MSGGET: return PIPC_SITE_MSGGET;
     case PIPC_CTX_MSGSND: return PIPC_SITE_MSGSND;
     case PIPC_CTX_MSGRCV: return PIPC_SITE_MSGRCV;
-    case PIPC_CTX_MSGCTL:
-    case PIPC_CTX_MSGCTL_SET: return PIPC_SITE_MSGCTL;
+    case PIPC_CTX_MSGCTL: return PIPC_SITE_MSGCTL;
+    case PIPC_CTX_MSGCTL_SET: return PIPC_SITE_MSGCTL_SET;
     case PIPC_CTX_FTOK: return PIPC_SITE_FTOK;
     default: return PIPC_SITE_OTHER;
     }
