@@ -174,3 +174,121 @@ def test_remove_wakes_a_blocked_waiter(sem):
     sem.remove()
     t.join(BOUND)
     assert len(errors) == 1
+
+
+# ---- a handled signal never turns a successful wait into an error (issue 12) ----
+# A no-op handler runs while the call waits; the retry then succeeds. The
+# result must be the success, not the EINTR recorded by the first attempt.
+# A forked child waits until this process sleeps in the System V call
+# (/proc/<pid>/wchan), sends SIGUSR1, waits until the signal has been taken
+# (no longer pending in /proc/<pid>/status, so the first attempt has returned
+# EINTR) and only then does what lets the call complete.
+
+def _blocked_in_ipc(pid):
+    try:
+        with open("/proc/%d/wchan" % pid) as f:
+            wchan = f.read()
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    if any(w in wchan for w in ("do_sem", "do_msg", "sys_sem", "sys_msg")):
+        return True
+    return wchan in ("", "0") and state == "S"  # wchan hidden: any sleep
+
+
+def _sigusr1_pending(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(("SigPnd:", "ShdPnd:")) and int(line.split()[1], 16) & (1 << (signal.SIGUSR1 - 1)):
+                return True
+    return False
+
+
+def _signal_then(complete):
+    """Forks the signaller; returns its pid. complete() runs in the child."""
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            deadline = time.monotonic() + BOUND
+            while not _blocked_in_ipc(parent) and time.monotonic() < deadline:
+                time.sleep(0.001)  # polling the kernel's state, not a synchronising delay
+            os.kill(parent, signal.SIGUSR1)
+            while _sigusr1_pending(parent) and time.monotonic() < deadline:
+                time.sleep(0.001)
+            complete()
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _reap(pid):
+    deadline = time.monotonic() + BOUND
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError("the signaller did not finish")
+
+
+@pytest.mark.parametrize("form", ["acquire", "P", "with", "enter", "Z", "op", "receive", "send"])
+def test_handled_signal_keeps_a_successful_wait(form, sem, mq):
+    s = polyipc.SemaphoreSet(None, 1, polyipc.IPC_CREX)
+    handled = []
+    old = signal.signal(signal.SIGUSR1, lambda *a: handled.append(True))
+    # a watchdog: a wait that never completes ends in Alarm, not a hang
+    old_alarm = _with_alarm(BOUND, _raise_alarm)
+    ran = []
+    try:
+        if form == "Z":
+            sem.value = 1
+        if form == "send":
+            mq.max_size = 1
+            mq.send(b"x")
+        complete = {
+            "Z": lambda: sem.acquire(timeout=BOUND),
+            "op": lambda: s.op([(0, 1)]),
+            "receive": lambda: mq.send(b"after signal", type=5),
+            "send": lambda: mq.receive(),
+        }.get(form, lambda: sem.release())
+        pid = _signal_then(complete)
+        try:
+            if form == "acquire":
+                sem.acquire()
+            elif form == "P":
+                sem.P(timeout=BOUND)
+            elif form == "with":
+                with sem:
+                    ran.append(sem.value)
+                assert ran == [0]  # the block ran while holding the semaphore
+            elif form == "enter":
+                assert sem.__enter__() is sem
+            elif form == "Z":
+                sem.Z()
+            elif form == "op":
+                s.op([(0, -1)], timeout=BOUND)
+            elif form == "receive":
+                assert mq.receive() == (b"after signal", 5)
+            elif form == "send":
+                mq.send(b"y")
+        finally:
+            assert os.WIFEXITED(_reap(pid))
+        assert handled, "the signal was not handled during the wait"
+        if form == "with":
+            assert sem.value == 1  # __exit__ released it
+        elif form in ("acquire", "P", "enter", "Z"):
+            assert sem.value == 0
+        elif form == "op":
+            assert s.get_value(0) == 0
+        elif form == "send":
+            assert mq.receive(block=False) == (b"y", 1)
+    finally:
+        _restore(old_alarm)
+        signal.signal(signal.SIGUSR1, old)
+        s.remove()

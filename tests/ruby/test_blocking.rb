@@ -346,4 +346,95 @@ class TestBlocking < Minitest::Test
     end
     assert_equal [["after close", 5], true], value
   end
+  # ---- a handled signal never turns a successful wait into an error (issue 12)
+  # A no-op trap handler runs while the call waits; the retry then succeeds and
+  # the call must return normally. A forked signaller waits until this process
+  # sleeps in the System V call (/proc/<pid>/wchan), sends SIGUSR1, waits until
+  # the signal has been taken (no longer pending) and only then does what lets
+  # the call complete.
+  def blocked_in_ipc?(pid)
+    wchan = File.read("/proc/#{pid}/wchan")
+    state = File.read("/proc/#{pid}/stat").split(")").last.split[0]
+    return true if %w[do_sem do_msg sys_sem sys_msg].any? { |w| wchan.include?(w) }
+
+    ["", "0"].include?(wchan) && state == "S" # wchan hidden: any sleep
+  rescue SystemCallError
+    false
+  end
+
+  def usr1_pending?(pid)
+    bit = 1 << (Signal.list["USR1"] - 1)
+    File.foreach("/proc/#{pid}/status").any? do |line|
+      line.start_with?("SigPnd:", "ShdPnd:") && (line.split[1].to_i(16) & bit) != 0
+    end
+  end
+
+  def signal_then(parent)
+    fork do
+      deadline = now + DEADLINE
+      sleep 0.001 until blocked_in_ipc?(parent) || now > deadline # polls kernel state
+      Process.kill("USR1", parent)
+      sleep 0.001 while usr1_pending?(parent) && now < deadline
+      yield
+      exit!(0)
+    rescue Exception # rubocop:disable Lint/RescueException
+      exit!(1)
+    end
+  end
+
+  FORMS = %i[acquire synchronize Z op receive send].freeze
+
+  FORMS.each do |form|
+    define_method("test_handled_signal_keeps_a_successful_#{form}") do
+      sem = new_sem
+      q = new_queue
+      set = track(PolyIPC::SemaphoreSet.new(PolyIPC::IPC_PRIVATE, nsems: 1, flags: PolyIPC::IPC_CREX))
+      value = child_value(timeout: DEADLINE * 2) do
+        handled = 0
+        Signal.trap("USR1") { handled += 1 }
+        sem.value = 1 if form == :Z
+        if form == :send
+          q.max_size = 1
+          q.send("x")
+        end
+        me = Process.pid
+        pid = signal_then(me) do
+          case form
+          when :Z then sem.acquire(timeout: DEADLINE)
+          when :op then set.op([[0, 1]])
+          when :receive then q.send("after signal", type: 5)
+          when :send then q.receive
+          else sem.release
+          end
+        end
+        result =
+          case form
+          when :acquire then sem.acquire(timeout: DEADLINE)
+          when :synchronize then sem.synchronize(timeout: DEADLINE) { sem.value }
+          when :Z then sem.Z(timeout: DEADLINE)
+          when :op then set.op([[0, -1]], timeout: DEADLINE)
+          when :receive then q.receive
+          when :send then q.send("y")
+          end
+        _, status = Process.wait2(pid)
+        after =
+          case form
+          when :send then q.receive(block: false)
+          when :op then set[0]
+          else sem.value
+          end
+        [status.exitstatus, handled, result, after]
+      end
+      status, handled, result, after = value
+      assert_equal 0, status, "the signaller failed"
+      assert_operator handled, :>=, 1, "the signal was not handled during the wait"
+      case form
+      when :synchronize then assert_equal [0, 1], [result, after] # ran holding it, released
+      when :receive then assert_equal ["after signal", 5], result
+      when :send then assert_equal ["y", 1], after
+      when :op then assert_equal 0, after
+      else assert_equal 0, after
+      end
+    end
+  end
 end
