@@ -279,10 +279,17 @@ class Stress:
         self.kill_all()
 
     def kill_all(self):
-        procs = [w.proc for w in self.workers if w.proc] + ([self.signaller] if self.signaller else [])
+        """SIGKILL to the signaller, then to every worker. os.kill, not
+        Popen.kill, which reaps first: a worker stays unreaped until the
+        signaller is gone, so its pid still names it (or its zombie)."""
+        procs = [self.signaller] if self.signaller else []
+        procs += [w.proc for w in self.workers if w.proc]
         for p in procs:
-            if p.poll() is None:
-                p.kill()
+            if p.returncode is None:
+                try:
+                    os.kill(p.pid, signal.SIGKILL)
+                except ProcessLookupError:  # reaped meanwhile by cleanup()
+                    pass
 
     # ------------------------------------------------------------ the run
     def run(self):
@@ -392,11 +399,19 @@ class Stress:
 
     # ------------------------------------------------------------ cleanup
     def cleanup(self):
+        """Removes the objects (which wakes every blocked call), stops the
+        signaller, and only then reaps the workers (killing any that has not
+        ended 10 s later)."""
         failed_before, ended = bool(self.problems), []
         self.stop_ticker.set()
-        self.remove_objects()  # wakes anything still blocked
-        if self.signaller and self.signaller.poll() is None:
+        self.remove_objects()
+        if self.signaller and self.signaller.returncode is None:
             self.signaller.send_signal(signal.SIGTERM)
+            try:
+                self.signaller.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.signaller.kill()
+                self.signaller.communicate()
         for w in self.workers:
             if w.proc is None:
                 continue
@@ -412,14 +427,10 @@ class Stress:
                     self.fail("%s exited %d" % (w.name, w.proc.returncode))
         if ended:
             self.fail("ended by the removal of the objects after that: " + ", ".join(ended))
-        if self.signaller:
-            try:
-                self.signaller.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.signaller.kill()
-                self.signaller.wait()
         if self.ticker:
             self.ticker.join(5)
+        for t in self.readers:
+            t.join(5)
 
 
 def parse_args():
