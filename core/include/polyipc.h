@@ -38,6 +38,17 @@ extern "C" {
 /* PIPC_VERSION ("major.minor.patch") and PIPC_VERSION_MAJOR/_MINOR/_PATCH. */
 #include "polyipc_version.h"
 
+/* PIPC_API marks every public function. The core is compiled with
+ * -fvisibility=hidden; the build of the shared library (and only it) defines
+ * PIPC_BUILD_SHARED, so that these functions, and nothing else, are exported
+ * from libpolyipc.so. Everywhere else (users, the static libraries, the
+ * language modules) it expands to nothing. */
+#if defined(PIPC_BUILD_SHARED) && defined(__GNUC__)
+#define PIPC_API __attribute__((visibility("default")))
+#else
+#define PIPC_API
+#endif
+
 /* ================================================================== */
 /* Error taxonomy: the ONE definition.                                 */
 /* ================================================================== */
@@ -103,26 +114,26 @@ typedef struct pipc_error_t {
 
 /* Returns this thread's last error detail. Never NULL; the storage is
  * thread-local and owned by the core; valid until the next failing call. */
-const pipc_error_t *pipc_error_last(void);
+PIPC_API const pipc_error_t *pipc_error_last(void);
 
 /* Returns the class name of an error code ("BusyError"), or NULL for a code
  * that is not in the table (including PIPC_OK). Static storage. */
-const char *pipc_error_name(int code);
+PIPC_API const char *pipc_error_name(int code);
 
 /* Returns the one-line summary of an error code, or NULL if unknown. */
-const char *pipc_error_summary(int code);
+PIPC_API const char *pipc_error_summary(int code);
 
 /* Records an error detail on this thread (printf-style message) and returns
  * `code`, so callers can write `return pipc_error_set(...)`. Bindings use it
  * for their own argument errors so those carry the same (kind, errno, message). */
-int pipc_error_set(int code, int sys_errno, const char *fmt, ...)
+PIPC_API int pipc_error_set(int code, int sys_errno, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
 /* Clears this thread's error detail (code PIPC_OK, errno 0, empty message). */
-void pipc_error_clear(void);
+PIPC_API void pipc_error_clear(void);
 
 /* ================================================================== */
 /* Constants (values equal the Linux ones; checked at compile time).   */
@@ -157,24 +168,24 @@ void pipc_error_clear(void);
 #define PIPC_KEEP INT64_MIN
 
 /* Returns the page size of this machine (sysconf, read once). */
-long pipc_page_size(void);
+PIPC_API long pipc_page_size(void);
 
 /* Returns the library version string, PIPC_VERSION. Static storage. */
-const char *pipc_version(void);
+PIPC_API const char *pipc_version(void);
 
 /* ================================================================== */
 /* Keys                                                                */
 /* ================================================================== */
 
 /* Checks that `key` fits key_t. PIPC_OK, or PIPC_E_INVALID_ARGUMENT. */
-int pipc_key_check(int64_t key);
+PIPC_API int pipc_key_check(int64_t key);
 
 /* ftok(3): derives a key from an existing path and a project id (only its
  * low 8 bits are used by ftok; ids outside 0..255 are PIPC_E_INVALID_ARGUMENT,
  * 0 is allowed but discouraged by ftok(3)). On success stores the key in
  * *key_out. Fails with PIPC_E_SYSCALL (errno ENOENT, EACCES ...) when the path
  * cannot be stat'ed. */
-int pipc_ftok(const char *path, int64_t proj_id, int32_t *key_out);
+PIPC_API int pipc_ftok(const char *path, int64_t proj_id, int32_t *key_out);
 
 /* ================================================================== */
 /* Blocking runner                                                     */
@@ -204,7 +215,7 @@ typedef void (*pipc_blocking_runner)(pipc_blocking_fn fn, void *ctx);
  * NULL restores the default (call fn directly). Not thread-safe against
  * concurrent polyipc calls: install it once, at module load. */
 #define PIPC_WAIT_HINT_SKIP 64
-void pipc_set_blocking_runner(pipc_blocking_runner runner);
+PIPC_API void pipc_set_blocking_runner(pipc_blocking_runner runner);
 
 /* Seconds value meaning "wait forever" for timeouts. */
 #define PIPC_FOREVER (__builtin_inf())
@@ -262,12 +273,12 @@ typedef struct pipc_sem_info_t {
  * to every semaphore ONLY when this call created the set; if applying it
  * fails the new set is removed again. Fails with EXISTENTIAL (no such key,
  * or IPC_EXCL and it exists), PERMISSIONS, LIMIT, INVALID_ARGUMENT. */
-int pipc_sem_open(pipc_sem_t *sem, int64_t key, int64_t nsems, int64_t flags, int64_t mode,
-                  int64_t initial_value);
+PIPC_API int pipc_sem_open(pipc_sem_t *sem, int64_t key, int64_t nsems, int64_t flags, int64_t mode,
+                           int64_t initial_value);
 
 /* Fills *sem for an existing set known by id (IPC_STAT to learn key and
  * nsems). EXISTENTIAL when no such id. */
-int pipc_sem_open_id(pipc_sem_t *sem, int64_t id);
+PIPC_API int pipc_sem_open_id(pipc_sem_t *sem, int64_t id);
 
 /* Applies `nops` operations atomically (semop / semtimedop).
  * timeout: in/out seconds; NULL or PIPC_FOREVER waits forever, 0 is one try
@@ -276,57 +287,59 @@ int pipc_sem_open_id(pipc_sem_t *sem, int64_t id);
  * block, or timeout expired), EXISTENTIAL (set removed, also while waiting),
  * INVALID_ARGUMENT (index/delta/nops out of range, or a value would pass
  * SEMVMX), PERMISSIONS, INTERRUPTED, NO_MEMORY. */
-int pipc_sem_op(const pipc_sem_t *sem, const pipc_sem_op_t *ops, size_t nops, double *timeout);
+PIPC_API int pipc_sem_op(const pipc_sem_t *sem, const pipc_sem_op_t *ops, size_t nops,
+                         double *timeout);
 
 /* Decrements semaphore `index` by `delta` (>= 1), waiting as needed.
  * sem->block == false adds IPC_NOWAIT (it wins over any timeout);
  * sem->undo adds SEM_UNDO. timeout as in pipc_sem_op. delta < 1 is
  * INVALID_ARGUMENT. Other failures as in pipc_sem_op. */
-int pipc_sem_acquire(const pipc_sem_t *sem, int64_t index, int64_t delta, double *timeout);
+PIPC_API int pipc_sem_acquire(const pipc_sem_t *sem, int64_t index, int64_t delta, double *timeout);
 
 /* Increments semaphore `index` by `delta` (>= 1); never blocks. A result past
  * SEMVMX is INVALID_ARGUMENT with "The semaphore's value must remain between
  * 0 and SEMVMX". sem->undo adds SEM_UNDO. */
-int pipc_sem_release(const pipc_sem_t *sem, int64_t index, int64_t delta);
+PIPC_API int pipc_sem_release(const pipc_sem_t *sem, int64_t index, int64_t delta);
 
 /* Waits until semaphore `index` is zero (sem->block and timeout as for acquire). */
-int pipc_sem_wait_zero(const pipc_sem_t *sem, int64_t index, double *timeout);
+PIPC_API int pipc_sem_wait_zero(const pipc_sem_t *sem, int64_t index, double *timeout);
 
 /* GETVAL into *value. EXISTENTIAL after removal; INVALID_ARGUMENT bad index. */
-int pipc_sem_get_value(const pipc_sem_t *sem, int64_t index, int *value);
+PIPC_API int pipc_sem_get_value(const pipc_sem_t *sem, int64_t index, int *value);
 
-/* SETVAL: value 0..SEMVMX else INVALID_ARGUMENT. */
-int pipc_sem_set_value(const pipc_sem_t *sem, int64_t index, int64_t value);
+/* SETVAL: value 0..SEMVMX else INVALID_ARGUMENT ("The semaphore's value must
+ * remain between 0 and SEMVMX", as for every out-of-range value). */
+PIPC_API int pipc_sem_set_value(const pipc_sem_t *sem, int64_t index, int64_t value);
 
 /* GETALL into values[0..sem->nsems-1]; the caller provides the array, of
  * count >= the set's real size (checked with IPC_STAT first). */
-int pipc_sem_get_all(const pipc_sem_t *sem, int *values, size_t count);
+PIPC_API int pipc_sem_get_all(const pipc_sem_t *sem, int *values, size_t count);
 
 /* SETALL from values[0..count-1]; count must equal sem->nsems, each 0..SEMVMX. */
-int pipc_sem_set_all(const pipc_sem_t *sem, const int64_t *values, size_t count);
+PIPC_API int pipc_sem_set_all(const pipc_sem_t *sem, const int64_t *values, size_t count);
 
 /* GETPID: pid of the last process that operated on semaphore `index` (0 if none). */
-int pipc_sem_get_pid(const pipc_sem_t *sem, int64_t index, int *pid);
+PIPC_API int pipc_sem_get_pid(const pipc_sem_t *sem, int64_t index, int *pid);
 
 /* GETNCNT: number of processes waiting for semaphore `index` to increase. */
-int pipc_sem_get_ncount(const pipc_sem_t *sem, int64_t index, int *count);
+PIPC_API int pipc_sem_get_ncount(const pipc_sem_t *sem, int64_t index, int *count);
 
 /* GETZCNT: number of processes waiting for semaphore `index` to become zero. */
-int pipc_sem_get_zcount(const pipc_sem_t *sem, int64_t index, int *count);
+PIPC_API int pipc_sem_get_zcount(const pipc_sem_t *sem, int64_t index, int *count);
 
 /* IPC_STAT into *info. EXISTENTIAL after removal, PERMISSIONS without read. */
-int pipc_sem_stat(const pipc_sem_t *sem, pipc_sem_info_t *info);
+PIPC_API int pipc_sem_stat(const pipc_sem_t *sem, pipc_sem_info_t *info);
 
 /* IPC_SET of owner uid/gid and mode (PIPC_KEEP leaves a field as it is).
  * uid/gid must fit uid_t/gid_t (0..2^32-2); mode is masked to 0777.
  * PERMISSIONS unless the caller owns/created it or is privileged. */
-int pipc_sem_set_perm(const pipc_sem_t *sem, int64_t uid, int64_t gid, int64_t mode);
+PIPC_API int pipc_sem_set_perm(const pipc_sem_t *sem, int64_t uid, int64_t gid, int64_t mode);
 
 /* IPC_RMID; wakes every waiter with EXISTENTIAL. */
-int pipc_sem_remove(const pipc_sem_t *sem);
+PIPC_API int pipc_sem_remove(const pipc_sem_t *sem);
 
 /* IPC_RMID by id, for code that has only the id. */
-int pipc_sem_remove_id(int64_t id);
+PIPC_API int pipc_sem_remove_id(int64_t id);
 
 /* ================================================================== */
 /* Shared memory                                                       */
@@ -360,19 +373,19 @@ typedef struct pipc_shm_info_t {
  * fill: -1 for none, else 0..255; a NEW segment is filled with it (the kernel
  * already zero-fills, so 0 costs nothing). If filling fails the new segment
  * is removed again. */
-int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int64_t mode,
-                  int64_t fill);
+PIPC_API int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int64_t mode,
+                           int64_t fill);
 
 /* Fills *shm for an existing segment known by id (IPC_STAT: real key and size). */
-int pipc_shm_open_id(pipc_shm_t *shm, int64_t id);
+PIPC_API int pipc_shm_open_id(pipc_shm_t *shm, int64_t id);
 
 /* Attaches the segment (shmat). address: 0 lets the kernel choose. flags:
  * SHM_RDONLY, SHM_RND, SHM_REMAP. If already attached, the old attachment is
  * detached first. Learns the size once (IPC_STAT) if not yet known. */
-int pipc_shm_attach(pipc_shm_t *shm, uint64_t address, int64_t flags);
+PIPC_API int pipc_shm_attach(pipc_shm_t *shm, uint64_t address, int64_t flags);
 
 /* Detaches (shmdt). NOT_ATTACHED when not attached. */
-int pipc_shm_detach(pipc_shm_t *shm);
+PIPC_API int pipc_shm_detach(pipc_shm_t *shm);
 
 /* Bounds-checks a range of the attachment WITHOUT any syscall and returns a
  * pointer into the segment and the usable length.
@@ -381,30 +394,30 @@ int pipc_shm_detach(pipc_shm_t *shm);
  * that offset+count fits (else INVALID_ARGUMENT; no clamping for writes).
  * offset < 0 or offset >= size (reads) / offset > size (writes) is
  * INVALID_ARGUMENT; NOT_ATTACHED when detached. The pointer is valid until detach. */
-int pipc_shm_span(const pipc_shm_t *shm, int64_t offset, int64_t count, bool for_write,
-                  void **ptr, size_t *len);
+PIPC_API int pipc_shm_span(const pipc_shm_t *shm, int64_t offset, int64_t count, bool for_write,
+                           void **ptr, size_t *len);
 
 /* Copies up to `count` bytes (0 = to the end, clamped) at `offset` into
  * dst (capacity dst_size, which must hold the clamped length, else
  * INVALID_ARGUMENT). Stores the number copied in *n. No syscall. */
-int pipc_shm_read(const pipc_shm_t *shm, int64_t offset, int64_t count, void *dst,
-                  size_t dst_size, size_t *n);
+PIPC_API int pipc_shm_read(const pipc_shm_t *shm, int64_t offset, int64_t count, void *dst,
+                           size_t dst_size, size_t *n);
 
 /* Copies len bytes from src to `offset`. No syscall. Errors as pipc_shm_span. */
-int pipc_shm_write(const pipc_shm_t *shm, int64_t offset, const void *src, size_t len);
+PIPC_API int pipc_shm_write(const pipc_shm_t *shm, int64_t offset, const void *src, size_t len);
 
 /* IPC_STAT into *info. EXISTENTIAL after removal. */
-int pipc_shm_stat(const pipc_shm_t *shm, pipc_shm_info_t *info);
+PIPC_API int pipc_shm_stat(const pipc_shm_t *shm, pipc_shm_info_t *info);
 
 /* IPC_SET of uid/gid/mode; as pipc_sem_set_perm. */
-int pipc_shm_set_perm(const pipc_shm_t *shm, int64_t uid, int64_t gid, int64_t mode);
+PIPC_API int pipc_shm_set_perm(const pipc_shm_t *shm, int64_t uid, int64_t gid, int64_t mode);
 
 /* IPC_RMID: the segment disappears once the last process detaches. An
  * existing attachment stays usable. */
-int pipc_shm_remove(const pipc_shm_t *shm);
+PIPC_API int pipc_shm_remove(const pipc_shm_t *shm);
 
 /* IPC_RMID by id. */
-int pipc_shm_remove_id(int64_t id);
+PIPC_API int pipc_shm_remove_id(int64_t id);
 
 /* ================================================================== */
 /* Message queues                                                      */
@@ -442,15 +455,15 @@ typedef struct pipc_msg_info_t {
 
 /* Opens or creates a queue and fills *q. key/flags/mode as pipc_sem_open.
  * max_message_size: 1..(a sane upper bound, 64 MiB); INVALID_ARGUMENT else. */
-int pipc_msg_open(pipc_msg_t *q, int64_t key, int64_t flags, int64_t mode,
-                  int64_t max_message_size);
+PIPC_API int pipc_msg_open(pipc_msg_t *q, int64_t key, int64_t flags, int64_t mode,
+                           int64_t max_message_size);
 
 /* Sends len bytes with `type` (>= 1, fits a long). flags: IPC_NOWAIT.
  * MESSAGE_SIZE when len > q->max_message_size or larger than the queue's
  * msg_qbytes/msgmax allows (EINVAL from msgsnd); BUSY when IPC_NOWAIT and the
  * queue is full; EXISTENTIAL when removed (also while waiting); INTERRUPTED. */
-int pipc_msg_send(const pipc_msg_t *q, int64_t type, const void *data, size_t len,
-                  int64_t flags);
+PIPC_API int pipc_msg_send(const pipc_msg_t *q, int64_t type, const void *data, size_t len,
+                           int64_t flags);
 
 /* Receives one message into the caller's buffer `buf` (PIPC_MSGBUF_SIZE(cap)
  * bytes) with no intermediate copy; *len gets the text length and buf->type
@@ -462,24 +475,24 @@ int pipc_msg_send(const pipc_msg_t *q, int64_t type, const void *data, size_t le
  * Fails with BUSY (empty with IPC_NOWAIT), MESSAGE_SIZE (E2BIG: longer than
  * cap without MSG_NOERROR), EXISTENTIAL, PERMISSIONS, INTERRUPTED,
  * INVALID_ARGUMENT (bad flags; MSG_COPY unsupported by this kernel). */
-int pipc_msg_receive(const pipc_msg_t *q, int64_t type, int64_t flags, pipc_msgbuf_t *buf,
-                     size_t cap, size_t *len);
+PIPC_API int pipc_msg_receive(const pipc_msg_t *q, int64_t type, int64_t flags, pipc_msgbuf_t *buf,
+                              size_t cap, size_t *len);
 
 /* IPC_STAT into *info. */
-int pipc_msg_stat(const pipc_msg_t *q, pipc_msg_info_t *info);
+PIPC_API int pipc_msg_stat(const pipc_msg_t *q, pipc_msg_info_t *info);
 
 /* IPC_SET of uid/gid/mode; as pipc_sem_set_perm. */
-int pipc_msg_set_perm(const pipc_msg_t *q, int64_t uid, int64_t gid, int64_t mode);
+PIPC_API int pipc_msg_set_perm(const pipc_msg_t *q, int64_t uid, int64_t gid, int64_t mode);
 
 /* IPC_SET of msg_qbytes (1..2^63): raising it above msgmnb needs privilege
  * (PERMISSIONS). */
-int pipc_msg_set_max_bytes(const pipc_msg_t *q, int64_t max_bytes);
+PIPC_API int pipc_msg_set_max_bytes(const pipc_msg_t *q, int64_t max_bytes);
 
 /* IPC_RMID; waiters wake with EXISTENTIAL. */
-int pipc_msg_remove(const pipc_msg_t *q);
+PIPC_API int pipc_msg_remove(const pipc_msg_t *q);
 
 /* IPC_RMID by id. */
-int pipc_msg_remove_id(int64_t id);
+PIPC_API int pipc_msg_remove_id(int64_t id);
 
 #ifdef __cplusplus
 }

@@ -184,12 +184,68 @@ subtest 'a view never reads unmapped memory' => sub {
         'substr ref after detach' => sub { my $m = child_shm(size => 4096); my $v = $m->view;
                                            my $r = \substr($$v, 0, 10); $m->detach; no warnings;
                                            $_[0]->(length($$r // '')) },
+        # issue 12: the match holds the view's buffer while its code block detaches
+        # (a 1 MiB match stops at perl's recursion limit: warning silenced)
+        'detach from a regex code block over the view' => sub {
+            my $m = child_shm(size => 1 << 20); my $v = $m->view; my $n = 0;
+            no warnings 'regexp'; my $ok = $$v =~ /^(?:.(?{ $m->detach if ++$n == 5 }))*$/s;
+            $_[0]->(defined $$v || $m->attached ? 'still attached' : 'ok') },
+        'attach again from a regex code block over the view' => sub {
+            my $m = child_shm(size => 1 << 16); my $v = $m->view; my $n = 0;
+            no warnings 'regexp'; my $ok = $$v =~ /^(?:.(?{ $m->attach if ++$n == 5 }))*$/s;
+            $_[0]->(defined $$v ? 'view still defined' : 'ok') },
+        'undef the view from the code block that detached' => sub {
+            my $m = child_shm(size => 1 << 16); my $v = $m->view; my $n = 0;
+            no warnings 'regexp'; my $ok = $$v =~ /^(?:.(?{ if (++$n == 5) { $m->detach; undef $v } }))*$/s;
+            $_[0]->('ok') },
+        'the object destroyed from a regex code block' => sub {
+            my $m = child_shm(size => 1 << 16); my $v = $m->view; my $n = 0;
+            no warnings 'regexp'; my $ok = $$v =~ /^(?:.(?{ if (++$n == 5) { $m->detach; undef $m } }))*$/s;
+            $_[0]->('ok') },
     );
     while (my ($name, $code) = splice @cases, 0, 2) {
         my $r = in_child($code);
         is($r->{signal}, 0, "$name: no crash");
         is($r->{exit}, 0, "$name: clean exit") or diag($r->{out});
     }
+};
+
+subtest 'detach with live views: the range stays readable until the views go' => sub {
+    my $m = PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 10000, init_character => 'a');
+    track($m);
+    my $address = $m->address;
+    my $mapped = sub {
+        no warnings 'portable';
+        open my $maps, '<', '/proc/self/maps' or die $!;
+        while (<$maps>) {
+            my ($lo, $hi) = map { hex } /^([0-9a-f]+)-([0-9a-f]+)/;
+            return 1 if $lo <= $address && $address < $hi;
+        }
+        return 0;
+    };
+    my $v = $m->view;
+    my $w = $m->view;
+    $m->detach;
+    ok(!$m->attached, 'detach with views: detached');
+    is($m->number_attached, 0, 'the kernel counts no attachment');
+    ok(!defined $$v && !defined $$w, 'the views are undef');
+    ok($mapped->(), 'the range is still mapped (a placeholder) while views exist');
+    undef $v;
+    ok($mapped->(), '... until the last of them is freed');
+    undef $w;
+    ok(!$mapped->(), 'then it is unmapped');
+    $m->attach;
+    my $x = $m->view;
+    is(substr($$x, 0, 3), 'aaa', 'attach again and a new view work');
+    $address = $m->address;
+    $m->attach;    # again: the old attachment goes, the view's range stays mapped
+    ok(!defined $$x, 'attach again invalidates the view');
+    ok($mapped->(), 'the old range stays mapped while the view exists');
+    undef $x;
+    ok(!$mapped->(), 'and is unmapped with it');
+    is($m->number_attached, 1, 'one attachment left');
+    $m->detach;
+    error_ok(sub { $m->detach }, 'PolyIPC::NotAttachedError', 'detach twice: NotAttachedError');
 };
 
 done_testing();

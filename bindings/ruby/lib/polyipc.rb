@@ -17,7 +17,8 @@
 # PolyIPC). The hot methods (Semaphore#acquire, #release, #Z,
 # SharedMemory#read, #write, MessageQueue#send, #receive) are defined in C
 # with their keyword arguments (swig/ruby/idioms.swg), so a call costs one C
-# method call; they are documented below with RDoc's +:method:+ directive.
+# method call. Every method written in C is documented (RDoc +:method:+
+# directives) in ext/polyipc_native/native_api.rb; those written in Ruby here.
 # This file reopens the classes, in the manner of Xapian's Ruby bindings, to
 # add the rest: keyword constructors, blocks, predicates and aliases. Each of
 # these keyword methods calls the native method directly (no option hashes).
@@ -47,10 +48,12 @@ module PolyIPC
   end
 
   class Semaphore
+    # :stopdoc:
     alias_method :_native_initialize, :initialize
     alias_method :_native_block_get, :block
     alias_method :_native_undo_get, :undo
     private :_native_initialize, :_native_block_get, :_native_undo_get
+    # :startdoc:
 
     # Opens or creates a semaphore.
     #
@@ -65,29 +68,6 @@ module PolyIPC
     def initialize(key, flags: 0, mode: 0o600, initial_value: 0)
       _native_initialize(key, flags, mode, initial_value)
     end
-
-    ##
-    # :method: acquire
-    # :call-seq: acquire(timeout: nil, delta: 1) -> nil
-    #
-    # Waits until the value is at least +delta+, then subtracts +delta+.
-    # +timeout+: nil waits forever, a number is seconds (0 is one try).
-    # Raises BusyError when the timeout expires or, with <tt>block = false</tt>,
-    # when it would wait; ExistentialError when the semaphore is removed.
-    # Releases the GVL while waiting; interruptible. (Defined in C.)
-
-    ##
-    # :method: release
-    # :call-seq: release(delta: 1) -> nil
-    #
-    # Adds +delta+ to the value; never blocks. InvalidArgumentError past
-    # SEMAPHORE_VALUE_MAX. (Defined in C.)
-
-    ##
-    # :method: Z
-    # :call-seq: Z(timeout: nil) -> nil
-    #
-    # Waits until the value is zero (+timeout+ as for #acquire). (Defined in C.)
 
     alias_method :P, :acquire
     alias_method :V, :release
@@ -141,9 +121,11 @@ module PolyIPC
   #   set.op([[0, -1], [1, 1], [2, 0, PolyIPC::IPC_NOWAIT]], timeout: 0.5)
   #   set[1]          # => 1
   class SemaphoreSet
+    # :stopdoc:
     alias_method :_native_initialize, :initialize
     alias_method :_native_op, :op
     private :_native_initialize, :_native_op
+    # :startdoc:
 
     # Opens or creates a set of +nsems+ semaphores (+nsems+ may be 0 when
     # opening an existing set). +initial_value+ is given to every semaphore,
@@ -198,12 +180,14 @@ module PolyIPC
   end
 
   class SharedMemory
+    # :stopdoc:
     alias_method :_native_initialize, :initialize
     alias_method :_native_attach, :attach
     alias_method :_native_detach, :detach
     alias_method :_native_buffer, :buffer
     private :_native_initialize, :_native_attach, :_native_detach, :_native_buffer,
             :_invalidate_views
+    # :startdoc:
 
     # Opens or creates a segment and attaches it (read-only when +mode+ lacks
     # 0o200).
@@ -245,38 +229,6 @@ module PolyIPC
       _native_detach
     end
 
-    ##
-    # :method: read
-    # :call-seq:
-    #   read(byte_count = 0, offset: 0) -> String
-    #   read(byte_count = 0, offset: 0, buffer: string) -> string
-    #
-    # Reads +byte_count+ bytes (0: to the end; clamped at the end) at
-    # +offset+. Returns a binary (ASCII-8BIT) String. No system call.
-    # InvalidArgumentError when +offset+ is negative or past the end,
-    # NotAttachedError when detached.
-    #
-    # With <tt>buffer:</tt> a String, the bytes go into that String instead,
-    # as with IO#read's +outbuf+: it is resized to the bytes read (its
-    # capacity is kept, never shrunk), becomes ASCII-8BIT and is returned. A
-    # hot loop reusing one buffer allocates nothing:
-    #
-    #   buf = String.new(capacity: shm.size)
-    #   loop { shm.read(buffer: buf); ... }
-    #
-    # WrongTypeError (a TypeError) when +buffer+ is not a String or nil,
-    # FrozenError when it is frozen; a failing read leaves it unchanged.
-    # (Defined in C.)
-
-    ##
-    # :method: write
-    # :call-seq: write(data, offset: 0) -> nil
-    #
-    # Writes the bytes of the String +data+ (any encoding, NUL-safe) at
-    # +offset+. WrongTypeError for a non-String (no implicit +to_s+),
-    # InvalidArgumentError past the end, ReadOnlyError on a read-only attach.
-    # (Defined in C.)
-
     # A zero-copy IO::Buffer over the whole attached segment (Ruby 3.1+;
     # IO::Buffer is experimental there). Read-only when attached read-only.
     # The same buffer is returned until #detach or #attach, which invalidate
@@ -304,8 +256,10 @@ module PolyIPC
   end
 
   class MessageQueue
+    # :stopdoc:
     alias_method :_native_initialize, :initialize
     private :_native_initialize
+    # :startdoc:
 
     # Opens or creates a queue.
     # max_message_size:: the largest message #send accepts and #receive
@@ -327,38 +281,6 @@ module PolyIPC
         queue.close unless queue.closed?
       end
     end
-
-    ##
-    # :method: send
-    # :call-seq: send(message, block: true, type: 1) -> nil
-    #
-    # Sends the String +message+ (binary-safe) with +type+ (>= 1).
-    # Note: this overrides Object#send; use +__send__+ for dynamic calls.
-    # block:: +false+ raises BusyError instead of waiting when the queue is full
-    # Raises WrongTypeError for a non-String, MessageSizeError when longer
-    # than max_message_size, InvalidArgumentError for a bad type.
-    # (Defined in C.)
-
-    ##
-    # :method: receive
-    # :call-seq:
-    #   receive(block: true, type: 0, flags: 0) -> [data, type]
-    #   receive(block: true, type: 0, flags: 0, buffer: string) -> [string, type]
-    #
-    # Receives one message: returns <tt>[data, type]</tt>, +data+ a binary
-    # (ASCII-8BIT) String.
-    # type:: 0 the first message, > 0 the first of that type, < 0 the first of
-    #        the lowest type <= |type|
-    # block:: +false+ raises BusyError instead of waiting on an empty queue
-    # flags:: MSG_NOERROR, MSG_EXCEPT, MSG_COPY
-    # buffer:: a String to receive into instead of a new one (IO#read's
-    #          +outbuf+): resized to the message, made ASCII-8BIT, and
-    #          returned as +data+; its capacity is kept, so reusing it
-    #          allocates no String. WrongTypeError (a TypeError) for a
-    #          non-String, FrozenError when frozen; a failing receive leaves
-    #          its bytes unchanged. Above 8 KiB of max_message_size it is
-    #          locked (as IO#read locks its outbuf) while the call waits.
-    # Releases the GVL while waiting; interruptible. (Defined in C.)
 
     # "Key=<key>, id=<id>", as in Python.
     def to_s

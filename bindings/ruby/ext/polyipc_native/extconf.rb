@@ -1,40 +1,33 @@
 # frozen_string_literal: true
 
-# Builds polyipc_native.so for the polyipc gem: runs SWIG on the one interface
-# (swig/polyipc.i) and compiles the wrapper together with the C core. The gem
-# carries both next to this file (ext/polyipc_native/{core,swig}), copied there
-# by bindings/ruby/build_gem.rb when the gem is built.
+# Builds polyipc_native.so for the polyipc gem from what the gem ships in
+# generated/ (staged by stage_native.rb when the gem was built): SWIG's
+# wrapper polyipc_wrap.c and the C core, compiled as core/build.json says
+# (sources, include_dirs, cflags, defines, libraries). Never runs SWIG.
 require "mkmf"
+require "json"
 
-here = File.expand_path(__dir__)
-core = File.join(here, "core")
-interface = File.join(here, "swig", "polyipc.i")
-unless File.exist?(interface) && File.exist?(File.join(core, "include", "polyipc.h"))
-  abort "polyipc: the C core and SWIG files are missing next to extconf.rb; " \
-        "build the gem with bindings/ruby/build_gem.rb"
+generated = File.join(File.expand_path(__dir__), "generated")
+wrapper = File.join(generated, "polyipc_wrap.c")
+core = File.join(generated, "core")
+unless File.file?(wrapper) && File.file?(File.join(core, "build.json"))
+  abort "polyipc: #{generated} lacks polyipc_wrap.c or core/build.json; " \
+        "build the gem with `gem build polyipc.gemspec` in bindings/ruby of a polyipc checkout"
 end
+build = JSON.parse(File.read(File.join(core, "build.json")))
 
-swig = find_executable("swig4.0") || find_executable("swig")
-abort "polyipc: SWIG 4 is needed to build the extension (Debian: apt-get install swig)" unless swig
+build.fetch("libraries").each do |lib|
+  have_library(lib) or abort "polyipc: the C library -l#{lib} is missing"
+end
+build.fetch("include_dirs").each { |d| $INCFLAGS << " -I#{File.join(core, d)}" }
+$CFLAGS << " " << build.fetch("cflags").join(" ") << " -Wall"
+build.fetch("defines").each { |d| $defs << "-D#{d}" }
 
-# polyipc_version.h from the gem's VERSION file (../../VERSION).
-version = File.read(File.expand_path("../../VERSION", here)).strip
-major, minor, patch = version.split(".")
-File.write("polyipc_version.h",
-           File.read(File.join(core, "include", "polyipc_version.h.in"))
-               .gsub("@PIPC_VERSION@", version).gsub("@PIPC_VERSION_MAJOR@", major)
-               .gsub("@PIPC_VERSION_MINOR@", minor).gsub("@PIPC_VERSION_PATCH@", patch))
-
-wrapper = "polyipc_wrap.c"
-args = [swig, "-ruby", "-I#{core}/include", "-module", "PolyIPC", "-initname", "polyipc_native",
-        "-o", wrapper, interface]
-message("running #{args.join(' ')}\n")
-system(*args) || abort("polyipc: SWIG failed")
-
-have_header("ruby/io/buffer.h") # IO::Buffer views need Ruby 3.1+
-have_library("m")
-$INCFLAGS << " -I. -I#{core}/include"
-$VPATH << File.join(core, "src")
-$srcs = [wrapper] + Dir[File.join(core, "src", "*.c")].sort.map { |f| File.basename(f) }
-$CFLAGS << " -std=gnu11 -Wall"
+# The wrapper and the core sources, compiled from where they are (VPATH).
+sources = [wrapper] + build.fetch("sources").map { |s| File.join(core, s) }
+$srcs = sources.map { |f| File.basename(f) }
+if $srcs.uniq.size != $srcs.size
+  abort "polyipc: two sources share a file name (#{$srcs.tally.select { |_, n| n > 1 }.keys.join(', ')})"
+end
+sources.map { |f| File.dirname(f) }.uniq.each { |d| $VPATH << d }
 create_makefile("polyipc_native")

@@ -1,7 +1,8 @@
-# Type stub of the polyipc extension module (SWIG-generated from swig/polyipc.i).
-# tests/python/test_stub.py checks that it matches the module: names,
-# parameters and defaults.
+# Type stub of the polyipc extension module (SWIG-generated from swig/polyipc.i),
+# installed as the PEP 561 stub-only package `polyipc-stubs` beside the module.
+# tests/python/test_stub.py checks it against the module with mypy's stubtest.
 import os
+import sys
 from types import TracebackType
 from typing import List, Optional, Sequence, Tuple, Type, Union
 
@@ -34,6 +35,11 @@ __author__: str
 __license__: str
 __copyright__: str
 
+# SWIG -builtin makes Semaphore, SharedMemory, MessageQueue and SemaphoreSet
+# instances of its metaclass SwigPyObjectType (a subclass of type, not a module
+# attribute at run time, hence the private name).
+class _SwigPyObjectType(type): ...
+
 class Error(Exception):
     errno: int
 class ExistentialError(Error): ...
@@ -57,7 +63,7 @@ def remove_shared_memory(id: int) -> None: ...
 def remove_message_queue(id: int) -> None: ...
 def page_size() -> int: ...
 
-class Semaphore:
+class Semaphore(metaclass=_SwigPyObjectType):
     def __init__(self, key: Optional[int], flags: int = 0, mode: int = 0o600,
                  initial_value: int = 0) -> None: ...
     def acquire(self, timeout: Optional[float] = None, delta: int = 1) -> None: ...
@@ -93,7 +99,7 @@ class Semaphore:
     @property
     def o_time(self) -> int: ...
 
-class SharedMemory:
+class SharedMemory(metaclass=_SwigPyObjectType):
     def __init__(self, key: Optional[int], flags: int = 0, mode: int = 0o600, size: int = 0,
                  init_character: bytes = b" ") -> None: ...
     def attach(self, address: Optional[int] = None, flags: int = 0) -> None: ...
@@ -105,7 +111,10 @@ class SharedMemory:
     def __exit__(self, exc_type: Optional[Type[BaseException]] = None,
                  exc_value: Optional[BaseException] = None,
                  traceback: Optional[TracebackType] = None) -> bool: ...
-    def __buffer__(self, flags: int) -> memoryview: ...
+    # the buffer protocol (memoryview(shm)) on every version; CPython 3.12+
+    # shows it as __buffer__ (PEP 688)
+    if sys.version_info >= (3, 12):
+        def __buffer__(self, flags: int) -> memoryview: ...
     @property
     def key(self) -> int: ...
     @property
@@ -136,7 +145,7 @@ class SharedMemory:
     uid: int
     gid: int
 
-class MessageQueue:
+class MessageQueue(metaclass=_SwigPyObjectType):
     def __init__(self, key: Optional[int], flags: int = 0, mode: int = 0o600,
                  max_message_size: int = 2048) -> None: ...
     def send(self, message: _Data, block: bool = True, type: int = 1) -> None: ...
@@ -173,7 +182,7 @@ class MessageQueue:
     uid: int
     gid: int
 
-class SemaphoreSet:
+class SemaphoreSet(metaclass=_SwigPyObjectType):
     def __init__(self, key: Optional[int], nsems: int = 1, flags: int = 0, mode: int = 0o600,
                  initial_value: int = 0) -> None: ...
     def op(self, ops: Sequence[Union[Tuple[int, int], Tuple[int, int, int]]],

@@ -1,0 +1,709 @@
+# frozen_string_literal: true
+
+# The RDoc of what the C extension polyipc_native defines: the class
+# descriptions and every public method written in C (the SWIG wrappers of
+# swig/*.swg and the keyword methods of swig/ruby/idioms.swg). RDoc cannot
+# read the generated wrapper usefully, so each method is described here once,
+# with RDoc's +:method:+ / +:singleton-method:+ directives; the methods written
+# in Ruby are described where they are defined, in lib/polyipc.rb; the error
+# classes in generated/error_classes.rb, made from the core's error table
+# when the gem is built.
+#
+# This file is documentation only: it is never loaded (it is not on the load
+# path) and defines nothing; rdoc parses it (ext/polyipc_native/.document),
+# both for `gem install` (ri) and for `rake rdoc`.
+
+# = polyipc
+#
+# System V semaphores, shared memory segments and message queues, from the
+# same C core and SWIG interface as polyipc's Python and Perl modules: one
+# behaviour, one error taxonomy, and the same kernel objects in every
+# language.
+#
+#   require "polyipc"
+#   sem = PolyIPC::Semaphore.new(nil, flags: PolyIPC::IPC_CREX, initial_value: 1)
+#   sem.synchronize { puts "one process at a time" }
+#   sem.remove
+#
+# Classes: PolyIPC::Semaphore, PolyIPC::SemaphoreSet, PolyIPC::SharedMemory,
+# PolyIPC::MessageQueue; errors: PolyIPC::Error and its subclasses.
+#
+# == Constants
+#
+# IPC_CREAT:: create the object if it does not exist (+flags:+)
+# IPC_EXCL:: with IPC_CREAT: fail with ExistentialError if it exists
+# IPC_CREX:: IPC_CREAT | IPC_EXCL: create a new object
+# IPC_NOWAIT:: do not wait (SemaphoreSet#op operation flag)
+# IPC_PRIVATE:: the key of an object only reachable through its id
+# SEM_UNDO:: undo the operation when the process exits (SemaphoreSet#op)
+# SHM_RDONLY, SHM_RND, SHM_REMAP:: SharedMemory#attach flags
+# SHM_HUGETLB, SHM_NORESERVE:: SharedMemory.new creation flags
+# MSG_NOERROR, MSG_EXCEPT, MSG_COPY:: MessageQueue#receive flags
+# KEY_MIN, KEY_MAX:: the range of keys; +nil+ as a key picks a random unused one
+# SEMAPHORE_VALUE_MAX:: the largest value of a semaphore (SEMVMX)
+# PAGE_SIZE:: the system's page size in bytes
+# VERSION:: the version of polyipc, a String such as "0.1.0"
+module PolyIPC
+  # A System V semaphore (a semaphore set of one). Opening or creating one
+  # does not acquire it; dropping the object never removes the kernel object
+  # (#remove does). The handle cannot be copied (+dup+ / +clone+ raise
+  # TypeError): open the key or id again instead.
+  #
+  #   sem = PolyIPC::Semaphore.new(nil, flags: PolyIPC::IPC_CREX, initial_value: 1)
+  #   sem.acquire(timeout: 2)
+  #   sem.release
+  #   sem.remove
+  class Semaphore
+    ##
+    # :method: acquire
+    # :call-seq: acquire(timeout: nil, delta: 1) -> nil
+    #
+    # Waits until the value is at least +delta+, then subtracts +delta+.
+    # +timeout+: +nil+ waits forever, a number is seconds (0 is one try).
+    # Raises BusyError when the timeout expires or, with <tt>block = false</tt>,
+    # when it would wait; ExistentialError when the semaphore is removed.
+    # Releases the GVL while waiting; interruptible. Aliased as #P.
+
+    ##
+    # :method: release
+    # :call-seq: release(delta: 1) -> nil
+    #
+    # Adds +delta+ to the value; never blocks. InvalidArgumentError past
+    # SEMAPHORE_VALUE_MAX. Aliased as #V.
+
+    ##
+    # :method: Z
+    # :call-seq: Z(timeout: nil) -> nil
+    #
+    # Waits until the value is zero (+timeout+ as for #acquire). Aliased as
+    # #wait_for_zero.
+
+    ##
+    # :method: remove
+    # :call-seq: remove -> nil
+    #
+    # Removes the semaphore from the kernel (IPC_RMID); processes waiting on
+    # it wake with ExistentialError, and so does any later call.
+
+    ##
+    # :method: key
+    # :call-seq: key -> Integer
+    #
+    # The key it was opened with (the random key chosen for a +nil+ key).
+
+    ##
+    # :method: id
+    # :call-seq: id -> Integer
+    #
+    # The kernel's id of the semaphore.
+
+    ##
+    # :method: value
+    # :call-seq: value -> Integer
+    #
+    # The current value (GETVAL).
+
+    ##
+    # :method: value=
+    # :call-seq: value = integer
+    #
+    # Sets the value (SETVAL, 0..SEMAPHORE_VALUE_MAX).
+
+    ##
+    # :method: block=
+    # :call-seq: block = true_or_false
+    #
+    # +false+ makes #acquire and #Z raise BusyError instead of waiting.
+
+    ##
+    # :method: undo=
+    # :call-seq: undo = true_or_false
+    #
+    # +true+ makes every operation use SEM_UNDO (undone when the process exits).
+
+    ##
+    # :method: mode
+    # :call-seq: mode -> Integer
+    #
+    # The permission bits (read from the kernel on every call).
+
+    ##
+    # :method: mode=
+    # :call-seq: mode = integer
+    #
+    # Sets the permission bits (IPC_SET).
+
+    ##
+    # :method: uid
+    # :call-seq: uid -> Integer
+    #
+    # The owner's user id (read from the kernel on every call).
+
+    ##
+    # :method: uid=
+    # :call-seq: uid = integer
+    #
+    # Sets the owner's user id (IPC_SET).
+
+    ##
+    # :method: gid
+    # :call-seq: gid -> Integer
+    #
+    # The owner's group id (read from the kernel on every call).
+
+    ##
+    # :method: gid=
+    # :call-seq: gid = integer
+    #
+    # Sets the owner's group id (IPC_SET).
+
+    ##
+    # :method: cuid
+    # :call-seq: cuid -> Integer
+    #
+    # The creator's user id.
+
+    ##
+    # :method: cgid
+    # :call-seq: cgid -> Integer
+    #
+    # The creator's group id.
+
+    ##
+    # :method: o_time
+    # :call-seq: o_time -> Integer
+    #
+    # When the last operation was made, in seconds since the epoch (0 if never).
+
+    ##
+    # :method: last_pid
+    # :call-seq: last_pid -> Integer
+    #
+    # The pid of the last process that operated on the semaphore (GETPID).
+
+    ##
+    # :method: waiting_for_nonzero
+    # :call-seq: waiting_for_nonzero -> Integer
+    #
+    # The number of processes waiting for the value to increase (GETNCNT).
+
+    ##
+    # :method: waiting_for_zero
+    # :call-seq: waiting_for_zero -> Integer
+    #
+    # The number of processes waiting for the value to become zero (GETZCNT).
+  end
+
+  class SemaphoreSet
+    ##
+    # :method: get_value
+    # :call-seq: get_value(index) -> Integer
+    #
+    # The value of semaphore +index+ (GETVAL); also SemaphoreSet#[].
+
+    ##
+    # :method: set_value
+    # :call-seq: set_value(index, value) -> nil
+    #
+    # Sets semaphore +index+ to +value+ (SETVAL, 0..SEMAPHORE_VALUE_MAX);
+    # also SemaphoreSet#[]=.
+
+    ##
+    # :method: get_values
+    # :call-seq: get_values -> Array of Integer
+    #
+    # All values at once (GETALL); also #values.
+
+    ##
+    # :method: set_values
+    # :call-seq: set_values(values) -> nil
+    #
+    # Sets all values at once (SETALL); +values+ is an Array of +nsems+
+    # Integers. Also #values=.
+
+    ##
+    # :method: last_pid
+    # :call-seq: last_pid(index) -> Integer
+    #
+    # The pid of the last process that operated on semaphore +index+ (GETPID).
+
+    ##
+    # :method: waiting_for_nonzero
+    # :call-seq: waiting_for_nonzero(index) -> Integer
+    #
+    # The number of processes waiting for semaphore +index+ to increase
+    # (GETNCNT).
+
+    ##
+    # :method: waiting_for_zero
+    # :call-seq: waiting_for_zero(index) -> Integer
+    #
+    # The number of processes waiting for semaphore +index+ to become zero
+    # (GETZCNT).
+
+    ##
+    # :method: remove
+    # :call-seq: remove -> nil
+    #
+    # Removes the set from the kernel (IPC_RMID); waiters wake with
+    # ExistentialError.
+
+    ##
+    # :method: key
+    # :call-seq: key -> Integer
+    #
+    # The key it was opened with.
+
+    ##
+    # :method: id
+    # :call-seq: id -> Integer
+    #
+    # The kernel's id of the set.
+
+    ##
+    # :method: nsems
+    # :call-seq: nsems -> Integer
+    #
+    # The number of semaphores in the set; also #size and #length.
+
+    ##
+    # :method: mode
+    # :call-seq: mode -> Integer
+    #
+    # The permission bits (read from the kernel on every call).
+
+    ##
+    # :method: mode=
+    # :call-seq: mode = integer
+    #
+    # Sets the permission bits (IPC_SET).
+
+    ##
+    # :method: uid
+    # :call-seq: uid -> Integer
+    #
+    # The owner's user id (read from the kernel on every call).
+
+    ##
+    # :method: uid=
+    # :call-seq: uid = integer
+    #
+    # Sets the owner's user id (IPC_SET).
+
+    ##
+    # :method: gid
+    # :call-seq: gid -> Integer
+    #
+    # The owner's group id (read from the kernel on every call).
+
+    ##
+    # :method: gid=
+    # :call-seq: gid = integer
+    #
+    # Sets the owner's group id (IPC_SET).
+
+    ##
+    # :method: cuid
+    # :call-seq: cuid -> Integer
+    #
+    # The creator's user id.
+
+    ##
+    # :method: cgid
+    # :call-seq: cgid -> Integer
+    #
+    # The creator's group id.
+
+    ##
+    # :method: o_time
+    # :call-seq: o_time -> Integer
+    #
+    # When the last operation was made, in seconds since the epoch (0 if never).
+  end
+
+  # A System V shared memory segment and (at most) one attachment of it by
+  # this object. ::new attaches, read-only when +mode+ lacks 0o200. #read and
+  # #write make no system call; #buffer is a zero-copy IO::Buffer view.
+  # Garbage collection detaches the object's attachment; it never removes the
+  # segment (#remove does). The handle cannot be copied (+dup+ / +clone+
+  # raise TypeError).
+  #
+  #   shm = PolyIPC::SharedMemory.new(nil, flags: PolyIPC::IPC_CREX, size: 4096)
+  #   shm.write("hello", offset: 10)
+  #   shm.read(5, offset: 10)   # => "hello"
+  #   shm.detach
+  #   shm.remove
+  class SharedMemory
+    ##
+    # :method: read
+    # :call-seq:
+    #   read(byte_count = 0, offset: 0) -> String
+    #   read(byte_count = 0, offset: 0, buffer: string) -> string
+    #
+    # Reads +byte_count+ bytes (0: to the end; clamped at the end) at
+    # +offset+. Returns a binary (ASCII-8BIT) String. No system call.
+    # InvalidArgumentError when +offset+ is negative or past the end,
+    # NotAttachedError when detached.
+    #
+    # With <tt>buffer:</tt> a String, the bytes go into that String instead,
+    # as with IO#read's +outbuf+: it is resized to the bytes read (its
+    # capacity is kept, never shrunk), becomes ASCII-8BIT and is returned. A
+    # hot loop reusing one buffer allocates nothing:
+    #
+    #   buf = String.new(capacity: shm.size)
+    #   loop { shm.read(buffer: buf); ... }
+    #
+    # WrongTypeError (a TypeError) when +buffer+ is not a String or nil,
+    # FrozenError when it is frozen; a failing read leaves it unchanged.
+
+    ##
+    # :method: write
+    # :call-seq: write(data, offset: 0) -> nil
+    #
+    # Writes the bytes of the String +data+ (any encoding, NUL-safe) at
+    # +offset+. WrongTypeError for a non-String (no implicit +to_s+),
+    # InvalidArgumentError past the end, ReadOnlyError on a read-only attach.
+
+    ##
+    # :method: remove
+    # :call-seq: remove -> nil
+    #
+    # Removes the segment (IPC_RMID); it disappears after its last detach.
+
+    ##
+    # :method: key
+    # :call-seq: key -> Integer
+    #
+    # The key it was opened with (the segment's real key after PolyIPC.attach).
+
+    ##
+    # :method: id
+    # :call-seq: id -> Integer
+    #
+    # The kernel's id of the segment.
+
+    ##
+    # :method: size
+    # :call-seq: size -> Integer
+    #
+    # The size of the segment in bytes.
+
+    ##
+    # :method: attached
+    # :call-seq: attached -> true or false
+    #
+    # +true+ while attached; also #attached?.
+
+    ##
+    # :method: address
+    # :call-seq: address -> Integer
+    #
+    # The address of the attachment (0 when detached).
+
+    ##
+    # :method: mode
+    # :call-seq: mode -> Integer
+    #
+    # The permission bits (read from the kernel on every call).
+
+    ##
+    # :method: mode=
+    # :call-seq: mode = integer
+    #
+    # Sets the permission bits (IPC_SET).
+
+    ##
+    # :method: uid
+    # :call-seq: uid -> Integer
+    #
+    # The owner's user id (read from the kernel on every call).
+
+    ##
+    # :method: uid=
+    # :call-seq: uid = integer
+    #
+    # Sets the owner's user id (IPC_SET).
+
+    ##
+    # :method: gid
+    # :call-seq: gid -> Integer
+    #
+    # The owner's group id (read from the kernel on every call).
+
+    ##
+    # :method: gid=
+    # :call-seq: gid = integer
+    #
+    # Sets the owner's group id (IPC_SET).
+
+    ##
+    # :method: cuid
+    # :call-seq: cuid -> Integer
+    #
+    # The creator's user id.
+
+    ##
+    # :method: cgid
+    # :call-seq: cgid -> Integer
+    #
+    # The creator's group id.
+
+    ##
+    # :method: last_attach_time
+    # :call-seq: last_attach_time -> Integer
+    #
+    # When a process last attached, in seconds since the epoch (0 if never).
+
+    ##
+    # :method: last_detach_time
+    # :call-seq: last_detach_time -> Integer
+    #
+    # When a process last detached, in seconds since the epoch (0 if never).
+
+    ##
+    # :method: last_change_time
+    # :call-seq: last_change_time -> Integer
+    #
+    # When the segment was created or its permissions last changed, in
+    # seconds since the epoch.
+
+    ##
+    # :method: creator_pid
+    # :call-seq: creator_pid -> Integer
+    #
+    # The pid of the process that created the segment.
+
+    ##
+    # :method: last_pid
+    # :call-seq: last_pid -> Integer
+    #
+    # The pid of the last process that attached or detached.
+
+    ##
+    # :method: number_attached
+    # :call-seq: number_attached -> Integer
+    #
+    # The number of attachments of the segment, by any process.
+  end
+
+  # A System V message queue. Messages are binary Strings with a type (an
+  # Integer >= 1). Dropping the object never removes the queue (#remove
+  # does). The handle cannot be copied (+dup+ / +clone+ raise TypeError).
+  #
+  #   q = PolyIPC::MessageQueue.new(PolyIPC::IPC_PRIVATE, flags: PolyIPC::IPC_CREX)
+  #   q.send("job 1", type: 2)
+  #   data, type = q.receive(block: false)   # => ["job 1", 2]
+  #   q.remove
+  class MessageQueue
+    ##
+    # :method: send
+    # :call-seq: send(message, block: true, type: 1) -> nil
+    #
+    # Sends the String +message+ (binary-safe) with +type+ (>= 1).
+    # Note: this overrides Object#send; use +__send__+ for dynamic calls.
+    # block:: +false+ raises BusyError instead of waiting when the queue is full
+    # Raises WrongTypeError for a non-String, MessageSizeError when longer
+    # than max_message_size, InvalidArgumentError for a bad type.
+    # Releases the GVL while waiting; interruptible.
+
+    ##
+    # :method: receive
+    # :call-seq:
+    #   receive(block: true, type: 0, flags: 0) -> [data, type]
+    #   receive(block: true, type: 0, flags: 0, buffer: string) -> [string, type]
+    #
+    # Receives one message: returns <tt>[data, type]</tt>, +data+ a binary
+    # (ASCII-8BIT) String.
+    # type:: 0 the first message, > 0 the first of that type, < 0 the first of
+    #        the lowest type <= |type|
+    # block:: +false+ raises BusyError instead of waiting on an empty queue
+    # flags:: MSG_NOERROR, MSG_EXCEPT, MSG_COPY
+    # buffer:: a String to receive into instead of a new one (IO#read's
+    #          +outbuf+): resized to the message, made ASCII-8BIT, and
+    #          returned as +data+; its capacity is kept, so reusing it
+    #          allocates no String. WrongTypeError (a TypeError) for a
+    #          non-String, FrozenError when frozen; a failing receive leaves
+    #          its bytes unchanged. Above 8 KiB of max_message_size it is
+    #          locked (as IO#read locks its outbuf) while the call waits.
+    # Releases the GVL while waiting; interruptible.
+
+    ##
+    # :method: close
+    # :call-seq: close -> nil
+    #
+    # Forgets the handle; the queue stays in the kernel. Later calls on this
+    # object raise ExistentialError. A #send or #receive waiting in another
+    # thread finishes safely.
+
+    ##
+    # :method: closed?
+    # :call-seq: closed? -> true or false
+    #
+    # +true+ after #close.
+
+    ##
+    # :method: remove
+    # :call-seq: remove -> nil
+    #
+    # Removes the queue from the kernel (IPC_RMID); waiters wake with
+    # ExistentialError.
+
+    ##
+    # :method: key
+    # :call-seq: key -> Integer
+    #
+    # The key it was opened with.
+
+    ##
+    # :method: id
+    # :call-seq: id -> Integer
+    #
+    # The kernel's id of the queue.
+
+    ##
+    # :method: max_message_size
+    # :call-seq: max_message_size -> Integer
+    #
+    # The largest message, in bytes, #send accepts and #receive can return
+    # (given to ::new).
+
+    ##
+    # :method: max_size
+    # :call-seq: max_size -> Integer
+    #
+    # The queue's capacity in bytes (msg_qbytes; read from the kernel).
+
+    ##
+    # :method: max_size=
+    # :call-seq: max_size = integer
+    #
+    # Sets the queue's capacity in bytes (IPC_SET; raising it above
+    # kernel.msgmnb needs privilege).
+
+    ##
+    # :method: current_messages
+    # :call-seq: current_messages -> Integer
+    #
+    # The number of messages in the queue.
+
+    ##
+    # :method: mode
+    # :call-seq: mode -> Integer
+    #
+    # The permission bits (read from the kernel on every call).
+
+    ##
+    # :method: mode=
+    # :call-seq: mode = integer
+    #
+    # Sets the permission bits (IPC_SET).
+
+    ##
+    # :method: uid
+    # :call-seq: uid -> Integer
+    #
+    # The owner's user id (read from the kernel on every call).
+
+    ##
+    # :method: uid=
+    # :call-seq: uid = integer
+    #
+    # Sets the owner's user id (IPC_SET).
+
+    ##
+    # :method: gid
+    # :call-seq: gid -> Integer
+    #
+    # The owner's group id (read from the kernel on every call).
+
+    ##
+    # :method: gid=
+    # :call-seq: gid = integer
+    #
+    # Sets the owner's group id (IPC_SET).
+
+    ##
+    # :method: cuid
+    # :call-seq: cuid -> Integer
+    #
+    # The creator's user id.
+
+    ##
+    # :method: cgid
+    # :call-seq: cgid -> Integer
+    #
+    # The creator's group id.
+
+    ##
+    # :method: last_send_time
+    # :call-seq: last_send_time -> Integer
+    #
+    # When a message was last sent, in seconds since the epoch (0 if never).
+
+    ##
+    # :method: last_receive_time
+    # :call-seq: last_receive_time -> Integer
+    #
+    # When a message was last received, in seconds since the epoch (0 if never).
+
+    ##
+    # :method: last_change_time
+    # :call-seq: last_change_time -> Integer
+    #
+    # When the queue was created or its settings last changed, in seconds
+    # since the epoch.
+
+    ##
+    # :method: last_send_pid
+    # :call-seq: last_send_pid -> Integer
+    #
+    # The pid of the last process that sent (0 if none).
+
+    ##
+    # :method: last_receive_pid
+    # :call-seq: last_receive_pid -> Integer
+    #
+    # The pid of the last process that received (0 if none).
+  end
+
+  class Error
+    ##
+    # :method: errno
+    # :call-seq: errno -> Integer
+    #
+    # The errno of the failing system call (0 when no system call failed).
+
+    ##
+    # :method: code
+    # :call-seq: code -> Integer
+    #
+    # The core's error code (a negative Integer, one per error class).
+  end
+
+  ##
+  # :singleton-method: remove_semaphore
+  # :call-seq: PolyIPC.remove_semaphore(id) -> nil
+  #
+  # Removes the semaphore (set) with kernel id +id+. ExistentialError when
+  # there is none.
+
+  ##
+  # :singleton-method: remove_shared_memory
+  # :call-seq: PolyIPC.remove_shared_memory(id) -> nil
+  #
+  # Removes the shared memory segment with kernel id +id+ (it disappears
+  # after its last detach). ExistentialError when there is none.
+
+  ##
+  # :singleton-method: remove_message_queue
+  # :call-seq: PolyIPC.remove_message_queue(id) -> nil
+  #
+  # Removes the message queue with kernel id +id+. ExistentialError when
+  # there is none.
+
+  ##
+  # :singleton-method: page_size
+  # :call-seq: PolyIPC.page_size -> Integer
+  #
+  # The system's page size in bytes (also the constant PAGE_SIZE).
+end
