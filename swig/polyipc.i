@@ -39,6 +39,7 @@
 /* ================================================================== */
 %{
 #include "polyipc.h"
+#include "polyipc/sys/binding.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,10 +60,21 @@ typedef int pipc_status_t;
  * because the core records an error whenever it fails (and only then):
  *   PIPC_NOFAIL(name)     struct members read or written in place: cannot fail
  *   PIPC_BY_STATUS(name)  pipc_status_t methods: a result < 0 raises
- *   PIPC_ATTRIBUTE(type, attr)  attributes whose accessors (PIPC_ATTR_STATUS
+ *   PIPC_BY_NULL(name)    constructors and functions returning a new handle:
+ *                         NULL raises
+ *   PIPC_CONSTRUCTOR(type)     the constructor: the language hook
+ *                         PIPC_LANG_CONSTRUCTOR(type), PIPC_BY_NULL by default
+ *   PIPC_UNMAPS(name, what)    attach/detach, which unmap a segment: the
+ *                         hook PIPC_LANG_UNMAPS(name, what) (Python and Perl
+ *                         first check/invalidate their views), PIPC_BY_STATUS
+ *                         by default
+ *   PIPC_BY_OUT_STATUS(name)  methods that return a value and store the
+ *                         core's status in the wrapper's local `pipc_status`
+ *                         (through PIPC_ATTR_STATUS): < 0 raises
+ *   PIPC_ATTRIBUTE(type, attr, writable)  attributes whose accessors (PIPC_ATTR_STATUS
  *                         below) store the core's status in the wrapper's local
  *                         `pipc_status`: < 0 raises. It also expands the
- *                         language layer's PIPC_LANG_ATTRIBUTE(type, attr)
+ *                         language layer's PIPC_LANG_ATTRIBUTE(type, attr, writable)
  *                         hook (empty unless the layer defines it; Python
  *                         makes a direct getter from it)
  * The object files mark their names; a language layer may override a name
@@ -77,14 +89,67 @@ typedef int pipc_status_t;
     if (result < 0) { PIPC_RAISE_LAST; }
 }
 %enddef
-%define PIPC_ATTRIBUTE(type, attr)
-%exception type::attr {
+%define PIPC_BY_NULL(name)
+%exception name {
+    $action
+    if (!result) { PIPC_RAISE_LAST; }
+}
+%enddef
+%define PIPC_BY_OUT_STATUS(name)
+%exception name {
     int pipc_status = PIPC_OK;
     $action
     if (pipc_status < 0) { PIPC_RAISE_LAST; }
 }
-PIPC_LANG_ATTRIBUTE(type, attr)
 %enddef
+%define PIPC_ATTRIBUTE(type, attr, writable)
+PIPC_BY_OUT_STATUS(type::attr)
+PIPC_LANG_ATTRIBUTE(type, attr, writable)
+%enddef
+/*
+ * The attribute table of an object: one line per attribute, in its object
+ * file. Each line makes the accessor SWIG calls (<type>_<attr>_get/_set, a
+ * macro passing PIPC_ATTR_STATUS, inlined into the wrapper), marks it
+ * PIPC_ATTRIBUTE (status decides; the language hook PIPC_LANG_ATTRIBUTE
+ * makes Python's direct getter and Perl's accessor methods), and declares the
+ * %extend member, so adding an attribute is one line plus its docs:
+ *   PIPC_ATTR_RO(type, attr, get)       read-only
+ *   PIPC_ATTR_RW(type, attr, get, set)  with a setter (Perl: set_<attr>)
+ * `get` is a C expression of the handle `s` and `status` (int *, to store the
+ * core's status) giving an int64_t; `set` an expression of `s` and the value
+ * `v` giving a core status. pipc_<kind>_info(s, status) is the IPC_STAT of
+ * the handle (zeros when it fails), for the attributes that read it.
+ */
+%define PIPC_ATTR_ACCESSOR(type, attr, get, writable)
+%{
+static inline int64_t type ## _ ## attr ## _read(type *s, int *status) { return (int64_t)(get); }
+#define type ## _ ## attr ## _get(s) type ## _ ## attr ## _read((s), PIPC_ATTR_STATUS)
+%}
+PIPC_ATTRIBUTE(type, attr, writable)
+%enddef
+%define PIPC_ATTR_RO(type, attr, get)
+PIPC_ATTR_ACCESSOR(type, attr, get, 0)
+%extend type { %immutable; int64_t attr; %mutable; }
+%enddef
+%define PIPC_ATTR_RW(type, attr, get, set)
+PIPC_ATTR_ACCESSOR(type, attr, get, 1)
+%{
+static inline int type ## _ ## attr ## _write(type *s, int64_t v) { return (set); }
+#define type ## _ ## attr ## _set(s, v) (*PIPC_ATTR_STATUS = type ## _ ## attr ## _write((s), (v)))
+%}
+%extend type { int64_t attr; }
+%enddef
+%{
+#define PIPC_INFO_OF(kind)                                                                         \
+    static inline pipc_##kind##_info_t pipc_##kind##_info(const pipc_##kind##_t *h, int *status) { \
+        pipc_##kind##_info_t info = { 0 };                                                         \
+        *status = pipc_##kind##_stat(h, &info);                                                    \
+        return info;                                                                               \
+    }
+PIPC_INFO_OF(sem)
+PIPC_INFO_OF(shm)
+PIPC_INFO_OF(msg)
+%}
 %{
 /* An attribute accessor's status: SWIG calls `<type>_<attr>_get(self)` and
  * `<type>_<attr>_set(self, value)`; the object files define these as macros
@@ -105,8 +170,27 @@ PIPC_LANG_ATTRIBUTE(type, attr)
 #else
 #error "polyipc.i supports Python, Ruby and Perl"
 #endif
+#ifndef PIPC_LANG_CONSTRUCTOR
+%define PIPC_LANG_CONSTRUCTOR(type)
+PIPC_BY_NULL(type::type)
+%enddef
+#endif
+#ifndef PIPC_LANG_UNMAPS
+%define PIPC_LANG_UNMAPS(name, what)
+PIPC_BY_STATUS(name)
+%enddef
+#endif
+%define PIPC_CONSTRUCTOR(type)
+PIPC_LANG_CONSTRUCTOR(type)
+%enddef
+%define PIPC_UNMAPS(name, what)
+PIPC_LANG_UNMAPS(name, what)
+%enddef
+#ifndef PIPC_LANG_STR
+#error "the language layer names its string-form method: #define PIPC_LANG_STR"
+#endif
 #ifndef PIPC_LANG_ATTRIBUTE
-%define PIPC_LANG_ATTRIBUTE(type, attr)
+%define PIPC_LANG_ATTRIBUTE(type, attr, writable)
 %enddef
 #endif
 
@@ -133,12 +217,32 @@ PIPC_LANG_ATTRIBUTE(type, attr)
  */
 %define PIPC_BLOCKING(name)
 %exception name {
-    for (;;) {
-        $action
-        if (result != PIPC_E_INTERRUPTED) break;
-        PIPC_CHECK_SIGNALS;
-    }
+    /* $action is a statement: a GNU statement expression makes it the call */
+    PIPC_RETRY_INTERRUPTED(result, ({ $action result; }), PIPC_CHECK_SIGNALS)
     if (result < 0) { PIPC_RAISE_LAST; }
+}
+%enddef
+
+/*
+ * The one description of a handle, the string form of every object in every
+ * language (Python str(), Ruby to_s and inspect, Perl's overloaded ""):
+ * "Key=<key>, id=<id>" (sysv_ipc's str()), plus ", nsems=<n>" for a
+ * SemaphoreSet. PIPC_DESCRIPTION(type, key, id, nsems) gives `type` the
+ * method the language layer names PIPC_LANG_STR (nsems < 0: none shown).
+ */
+%{
+#define PIPC_DESCRIPTION_SIZE 64
+static const char *pipc_describe(char *buf, int32_t key, int id, int nsems) {
+    if (nsems < 0) snprintf(buf, PIPC_DESCRIPTION_SIZE, "Key=%d, id=%d", (int)key, id);
+    else snprintf(buf, PIPC_DESCRIPTION_SIZE, "Key=%d, id=%d, nsems=%d", (int)key, id, nsems);
+    return buf;
+}
+%}
+%typemap(in, numinputs=0) char *DESCRIPTION (char temp[PIPC_DESCRIPTION_SIZE]) "$1 = temp;"
+%define PIPC_DESCRIPTION(type, key, id, nsems)
+PIPC_NOFAIL(type::PIPC_LANG_STR)
+%extend type {
+    const char *PIPC_LANG_STR(char *DESCRIPTION) { return pipc_describe(DESCRIPTION, key, id, nsems); }
 }
 %enddef
 

@@ -5,7 +5,9 @@
 #
 # IMPL is "builtin" (perl's core semop/semctl/msgsnd/msgrcv/shmread/shmwrite),
 # "ipcsysv" (IPC::SysV's IPC::Semaphore, IPC::Msg and IPC::SharedMem, the
-# latter attached so it uses memread/memwrite) or "polyipc". Creates private
+# latter attached so it uses memread/memwrite), "polyipc" (positional calls:
+# $q->send($data), $m->write($data)) or "polyipc_named" (the same with the
+# named arguments users write: type =>, offset =>). Creates private
 # objects, runs WARMUP operations (default COUNT/10, at least 10), times COUNT operations with CLOCK_MONOTONIC, checks
 # the data, removes what it created and prints "RESULT <ns per op>". A wrong
 # datum exits with status 1.
@@ -16,7 +18,7 @@ use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_EXCL IPC_RMID GETVAL SETVAL S_IRUSR S
 use POSIX ();
 
 my ($IMPL, $WORKLOAD, $COUNT, $WARMUP) = @ARGV;
-die "usage: $0 builtin|ipcsysv|polyipc WORKLOAD COUNT [WARMUP]\n" unless defined $COUNT && $COUNT >= 1;
+die "usage: $0 builtin|ipcsysv|polyipc|polyipc_named WORKLOAD COUNT [WARMUP]\n" unless defined $COUNT && $COUNT >= 1;
 $WARMUP //= int($COUNT / 10) > 10 ? int($COUNT / 10) : 10;
 my $MSG_CAP = 4096;
 my $CREX = IPC_CREAT | IPC_EXCL | 0600;
@@ -230,12 +232,13 @@ my %run;
 # ---------------- polyipc ----------------
 # Written against the spec's Perl API (key first, named arguments, accessor
 # methods, receive returning ($data, $type) in list context).
-if ($IMPL eq 'polyipc') {
+if ($IMPL eq 'polyipc' || $IMPL eq 'polyipc_named') {
+    my $named = $IMPL eq 'polyipc_named';
     require PolyIPC;
     my $X = PolyIPC::IPC_CREX();
     my $P = PolyIPC::IPC_PRIVATE();
     my $sem = sub { PolyIPC::Semaphore->new($P, flags => $X, initial_value => $_[0]) };
-    $run{polyipc} = {
+    $run{$IMPL} = {
         sem_value => sub {
             my $s = $sem->(7);
             my $ns = timed(sub { my $v; $v = $s->value for 1 .. $_[0]; fail("value $v") unless $v == 7 });
@@ -254,9 +257,16 @@ if ($IMPL eq 'polyipc') {
             my $q = PolyIPC::MessageQueue->new($P, flags => $X, max_message_size => $MSG_CAP);
             my ($got, $type);
             my $ns = timed(sub {
-                for (1 .. $_[0]) {
-                    $q->send($data);
-                    ($got, $type) = $q->receive;
+                if ($named) {
+                    for (1 .. $_[0]) {
+                        $q->send($data, type => 1);
+                        ($got, $type) = $q->receive(type => 0);
+                    }
+                } else {
+                    for (1 .. $_[0]) {
+                        $q->send($data);
+                        ($got, $type) = $q->receive;
+                    }
                 }
             });
             fail("message round trip") unless $got eq $data && $type == 1;
@@ -299,9 +309,16 @@ if ($IMPL eq 'polyipc') {
             my $m = PolyIPC::SharedMemory->new($P, flags => $X, size => $size);
             my $got;
             my $ns = timed(sub {
-                for (1 .. $_[0]) {
-                    $m->write($data);
-                    $got = $m->read($size);
+                if ($named) {
+                    for (1 .. $_[0]) {
+                        $m->write($data, offset => 0);
+                        $got = $m->read($size, offset => 0);
+                    }
+                } else {
+                    for (1 .. $_[0]) {
+                        $m->write($data);
+                        $got = $m->read($size);
+                    }
                 }
             });
             fail("read back what was written") unless $got eq $data;

@@ -4,8 +4,10 @@
 #
 #   ruby bench.rb IMPL WORKLOAD COUNT [WARMUP]
 #
-# IMPL is "polyipc" (Debian packages no System V IPC library for Ruby, and
-# Ruby's standard library has none, so there is no incumbent to compare).
+# IMPL is "polyipc" (positional calls: q.send(data), shm.write(data)) or
+# "polyipc_kw" (the same with the keywords users write: type:, offset:).
+# Debian packages no System V IPC library for Ruby, and Ruby's standard
+# library has none, so there is no incumbent to compare.
 # Creates private objects, runs WARMUP operations (default COUNT/10, at least 10), times COUNT operations with
 # CLOCK_MONOTONIC, checks the data, removes what it created and prints
 # "RESULT <ns per op>". A wrong datum exits with status 1.
@@ -13,7 +15,8 @@ require "polyipc"
 
 IMPL, WORKLOAD, COUNT_S, WARMUP_S = ARGV
 COUNT = Integer(COUNT_S || 0)
-abort "usage: ruby bench.rb polyipc WORKLOAD COUNT [WARMUP]" unless IMPL == "polyipc" && COUNT >= 1
+abort "usage: ruby bench.rb polyipc|polyipc_kw WORKLOAD COUNT [WARMUP]" unless %w[polyipc polyipc_kw].include?(IMPL) && COUNT >= 1
+KW = IMPL == "polyipc_kw"
 WARMUP = WARMUP_S ? Integer(WARMUP_S) : [COUNT / 10, 10].max
 MSG_CAP = 4096
 
@@ -69,7 +72,11 @@ def run(workload)
     q = queue
     begin
       got = nil
-      ns = timed { |n| n.times { q.send(data); got = q.receive } }
+      ns = if KW
+             timed { |n| n.times { q.send(data, type: 1); got = q.receive(type: 0) } }
+           else
+             timed { |n| n.times { q.send(data); got = q.receive } }
+           end
       fail!("message round trip") unless got == [data, 1]
       ns
     ensure
@@ -127,7 +134,13 @@ def run(workload)
              # outbuf idiom. read fills one String; nothing is allocated per
              # read (a new 1 MiB String per read is freed only at GC).
              got = String.new(capacity: size)
-             timed { |n| n.times { shm.write(data); shm.read(size, buffer: got) } }
+             if KW
+               timed { |n| n.times { shm.write(data, offset: 0); shm.read(size, offset: 0, buffer: got) } }
+             else
+               timed { |n| n.times { shm.write(data); shm.read(size, buffer: got) } }
+             end
+           elsif KW
+             timed { |n| n.times { shm.write(data, offset: 0); got = shm.read(size, offset: 0) } }
            else
              timed { |n| n.times { shm.write(data); got = shm.read(size) } }
            end

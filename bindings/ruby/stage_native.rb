@@ -60,7 +60,7 @@ module PolyIPCStage
       Dir[File.join(core, File.dirname(src), "*.h")].each { |h| copy.call(h.delete_prefix("#{ROOT}/")) }
     end
     build.fetch("include_dirs").each do |inc|
-      Dir[File.join(core, inc, "*.h")].each { |h| copy.call(h.delete_prefix("#{ROOT}/")) }
+      Dir[File.join(core, inc, "**", "*.h")].each { |h| copy.call(h.delete_prefix("#{ROOT}/")) }
     end
     header_dir = File.join(tmp, "core", build.fetch("include_dirs").first)
     write_version_header(File.join(core, build.dig("version_header", "template")),

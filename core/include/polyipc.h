@@ -23,6 +23,10 @@
  *     and call again.
  *
  * No interpreter header is ever included by the core.
+ *
+ * This header is the user API. What only a language binding needs (recording
+ * its own errors, the blocking runner, the retry-after-signal loop, buffer
+ * sizes) is in <polyipc/sys/binding.h>, as libgit2's git2/sys/ headers.
  */
 #ifndef POLYIPC_H
 #define POLYIPC_H
@@ -93,17 +97,18 @@ extern "C" {
     X(-13, INTERRUPTED, InterruptError, InterruptedError, StandardError,                           \
       "a blocking call was interrupted by a signal (bindings retry after running handlers)")
 
+/* Number of error kinds in PIPC_ERROR_TABLE (counted from the table). */
+#define PIPC_X_PLUS_ONE(code, ENUM, Name, py, rb, doc) +1
+#define PIPC_ERROR_KIND_COUNT (0 PIPC_ERROR_TABLE(PIPC_X_PLUS_ONE))
+
 /* Status codes. PIPC_OK is success; every PIPC_E_* is negative. */
 typedef enum pipc_status_e {
     PIPC_OK = 0,
 #define PIPC_X_ENUM(code, ENUM, Name, py, rb, doc) PIPC_E_##ENUM = code,
     PIPC_ERROR_TABLE(PIPC_X_ENUM)
 #undef PIPC_X_ENUM
-    PIPC_E_LAST = -13
+    PIPC_E_LAST = -PIPC_ERROR_KIND_COUNT /* the codes are -1 .. -PIPC_ERROR_KIND_COUNT */
 } pipc_status_e;
-
-/* Number of error kinds in PIPC_ERROR_TABLE. */
-#define PIPC_ERROR_KIND_COUNT 13
 
 /* The detail of the last failure on this thread. */
 typedef struct pipc_error_t {
@@ -123,17 +128,6 @@ PIPC_API const char *pipc_error_name(int code);
 /* Returns the one-line summary of an error code, or NULL if unknown. */
 PIPC_API const char *pipc_error_summary(int code);
 
-/* Records an error detail on this thread (printf-style message) and returns
- * `code`, so callers can write `return pipc_error_set(...)`. Bindings use it
- * for their own argument errors so those carry the same (kind, errno, message). */
-PIPC_API int pipc_error_set(int code, int sys_errno, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-/* Clears this thread's error detail (code PIPC_OK, errno 0, empty message). */
-PIPC_API void pipc_error_clear(void);
 
 /* ================================================================== */
 /* Constants (values equal the Linux ones; checked at compile time).   */
@@ -187,35 +181,6 @@ PIPC_API int pipc_key_check(int64_t key);
  * cannot be stat'ed. */
 PIPC_API int pipc_ftok(const char *path, int64_t proj_id, int32_t *key_out);
 
-/* ================================================================== */
-/* Blocking runner                                                     */
-/* ================================================================== */
-
-/* A blocking step; the core passes its own context. */
-typedef void (*pipc_blocking_fn)(void *ctx);
-/* A runner must call fn(ctx) at most once, typically after releasing its
- * interpreter lock, and return after fn returns. It MAY skip the call (e.g.
- * an interrupt is already pending): the core then reports PIPC_E_INTERRUPTED. */
-typedef void (*pipc_blocking_runner)(pipc_blocking_fn fn, void *ctx);
-
-/* Installs the process-wide runner used around every syscall that can block
- * (semop without IPC_NOWAIT, semtimedop, msgsnd/msgrcv without IPC_NOWAIT).
- * A blocking msgsnd first tries once without waiting (no runner); only when
- * the queue is full does the waiting msgsnd go through the runner. Calls that
- * cannot block (IPC_NOWAIT, timeout 0, block == false, release) never do.
- * With a runner installed, a semop or msgrcv that may block is first tried
- * once with IPC_NOWAIT, without the runner: when it does not have to wait (an
- * uncontended acquire, a message already queued) the interpreter lock is
- * never released, which costs more than the rest of the call. When the try
- * finds it would wait, the call goes through the runner as usual, and the
- * next PIPC_WAIT_HINT_SKIP blocking calls on the same handle skip the try
- * (a handle that usually waits, e.g. a hand-off between processes, pays one
- * failing syscall per PIPC_WAIT_HINT_SKIP waits). The results are the same
- * either way: the kernel applies an operation at once whenever it can.
- * NULL restores the default (call fn directly). Not thread-safe against
- * concurrent polyipc calls: install it once, at module load. */
-#define PIPC_WAIT_HINT_SKIP 64
-PIPC_API void pipc_set_blocking_runner(pipc_blocking_runner runner);
 
 /* Seconds value meaning "wait forever" for timeouts. */
 #define PIPC_FOREVER (__builtin_inf())
@@ -376,6 +341,13 @@ typedef struct pipc_shm_info_t {
 PIPC_API int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int64_t mode,
                            int64_t fill);
 
+/* The fill byte of pipc_shm_open from a language's init_character: stores
+ * the one byte of (bytes, len) in *fill and returns PIPC_OK. Any other length
+ * (0, 2 ...) is WRONG_TYPE, as sysv_ipc's TypeError for a "byte string of
+ * length 1"; bytes may be NULL when len is 0. Bindings call this after
+ * turning their string/bytes object into bytes, so the rule is written once. */
+PIPC_API int pipc_shm_fill_byte(const void *bytes, size_t len, int64_t *fill);
+
 /* Fills *shm for an existing segment known by id (IPC_STAT: real key and size). */
 PIPC_API int pipc_shm_open_id(pipc_shm_t *shm, int64_t id);
 
@@ -439,10 +411,6 @@ typedef struct pipc_msgbuf_t {
     char text[];
 } pipc_msgbuf_t;
 #define PIPC_MSGBUF_SIZE(cap) (offsetof(pipc_msgbuf_t, text) + (size_t)(cap))
-/* Messages up to this many bytes (msgmax's default) are built or received in
- * a stack buffer, by the core's send and by the bindings' receive; larger
- * ones in heap memory. */
-#define PIPC_MSG_STACK_TEXT 8192
 
 /* Message queue status (IPC_STAT). */
 typedef struct pipc_msg_info_t {

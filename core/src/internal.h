@@ -21,7 +21,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "polyipc.h"
+#include "polyipc/sys/binding.h" /* includes polyipc.h */
 
 /* ---- the public constants equal the system ones ---------------------- */
 _Static_assert(PIPC_IPC_CREAT == IPC_CREAT, "IPC_CREAT");

@@ -64,6 +64,14 @@ int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int
     return PIPC_OK;
 }
 
+int pipc_shm_fill_byte(const void *bytes, size_t len, int64_t *fill) {
+    if (len != 1 || bytes == NULL)
+        return pipc_error_set(PIPC_E_WRONG_TYPE, 0,
+                              "init_character must be a string of exactly one byte, not %zu bytes", len);
+    *fill = *(const unsigned char *)bytes;
+    return PIPC_OK;
+}
+
 int pipc_shm_open_id(pipc_shm_t *shm, int64_t id) {
     CHECK_HANDLE(shm, "shmctl");
     int rc = pipc__check_id("shmctl", id);

@@ -56,6 +56,22 @@ int test_shm_open_attach_rw(void) {
     return 0;
 }
 
+/* init_character's rule: exactly one byte, else WRONG_TYPE (sysv_ipc's TypeError). */
+int test_shm_fill_byte(void) {
+    int64_t fill = -7;
+    ASSERT_OK(pipc_shm_fill_byte("\xab", 1, &fill));
+    ASSERT_EQ(fill, 0xab);
+    ASSERT_OK(pipc_shm_fill_byte("", 1, &fill)); /* the NUL byte */
+    ASSERT_EQ(fill, 0);
+    fill = -7;
+    ASSERT_FAILS(pipc_shm_fill_byte("ab", 2, &fill), PIPC_E_WRONG_TYPE, 0);
+    ASSERT_CONTAINS(pipc_error_last()->message, "init_character");
+    ASSERT_FAILS(pipc_shm_fill_byte("", 0, &fill), PIPC_E_WRONG_TYPE, 0);
+    ASSERT_FAILS(pipc_shm_fill_byte(NULL, 0, &fill), PIPC_E_WRONG_TYPE, 0);
+    ASSERT_EQ(fill, -7); /* untouched on failure */
+    return 0;
+}
+
 int test_shm_size_and_fill(void) {
     pipc_shm_t a, b;
     ASSERT_OK(pipc_shm_open(&a, PIPC_KEY_RANDOM, 0, PIPC_IPC_CREX, 0600, 'A'));

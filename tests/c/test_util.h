@@ -11,6 +11,7 @@
 
 #include "test_assert.h"
 #include "polyipc.h"
+#include "polyipc/sys/binding.h" /* the tests also check the binding API */
 
 /* Registers a kernel object for removal by the runner after the test,
  * whatever the outcome (the registry lives in memory shared with the runner). */

@@ -27,7 +27,7 @@ subtest 'construction' => sub {
     my $o = PolyIPC::SharedMemory->new($m->key);
     is($o->size, 100, 'opening an existing segment learns its size');
     is($o->read(3), 'zzz', 'and sees its data');
-    error_ok(sub { new_shm(init_character => 'ab') }, 'PolyIPC::InvalidArgumentError',
+    error_ok(sub { new_shm(init_character => 'ab') }, 'PolyIPC::WrongTypeError',
              'init_character must be one byte');
     error_ok(sub { new_shm(init_character => "\x{263a}") }, 'PolyIPC::WrongTypeError',
              'a wide init_character');

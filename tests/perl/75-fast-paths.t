@@ -1,8 +1,10 @@
-# The hot methods have one-frame fast paths (acquire/P, release/V, value,
-# read, write, send, receive called with exactly their positional arguments);
-# any other call takes the named-argument front-end and SWIG's wrapper. Both
-# must behave the same: same results, same errors, and results that are
-# independent values even though value/read/receive return their pad target.
+# The hot methods have one-frame fast paths (acquire/P, release/V, value
+# with their positional arguments; read, write, send, receive also with their
+# named arguments: offset =>, byte_count =>, block =>, type =>, flags =>);
+# any other call (undef values, unknown names, odd lists, foreign objects)
+# takes the named-argument front-end and SWIG's wrapper. Both must behave the
+# same: same results, same errors, and results that are independent values
+# even though value/read/receive return their pad target.
 use strict;
 use warnings;
 use Test::More;
@@ -94,6 +96,56 @@ $m->remove; $m->detach;
 my $ef = error_ok(sub { $m->read }, 'PolyIPC::NotAttachedError', 'read after detach (fast)');
 my $es = error_ok(sub { $m->read(0, offset => 0) }, 'PolyIPC::NotAttachedError', 'read after detach (named)');
 is($ef->message, $es->message, 'read after detach: same error');
+
+# the named forms users write (fast paths since they take named arguments)
+{
+    my $mm = track(PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 8, init_character => '.'));
+    $mm->write('ab', offset => 3);
+    is($mm->read(4, offset => 2), '.ab.', 'write/read with offset =>');
+    is($mm->read(byte_count => 2, offset => 3), 'ab', 'read(byte_count =>, offset =>)');
+    is($mm->read(offset => 6), '..', 'read(offset =>) reads to the end');
+    error_ok(sub { $mm->write('x', offset => 8) }, 'PolyIPC::InvalidArgumentError', 'write offset past the end');
+    error_ok(sub { $mm->read(1, offset => 'far') }, 'PolyIPC::WrongTypeError', 'read offset not a number');
+    error_ok(sub { $mm->read(1, byte_count => 1) }, 'PolyIPC::WrongTypeError', 'byte_count given twice');
+    error_ok(sub { $mm->write('x', offset => undef) }, 'PolyIPC::WrongTypeError', 'offset => undef');
+    error_ok(sub { $mm->write('x', ofset => 1) }, 'PolyIPC::WrongTypeError', 'an unknown name');
+    error_ok(sub { $mm->write('x', 'offset') }, 'PolyIPC::WrongTypeError', 'an odd list');
+    $mm->detach; $mm->remove;
+
+    my $qq = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX));
+    $qq->send('one', type => 5);
+    $qq->send('two', type => 7, block => 0);
+    is_deeply([$qq->receive(type => 7)], ['two', 7], 'receive(type =>) picks the type');
+    is_deeply([$qq->receive(type => -6, block => 1, flags => 0)], ['one', 5], 'receive(type => -6, ...)');
+    error_ok(sub { $qq->receive(block => 0) }, 'PolyIPC::BusyError', 'receive(block => 0) on an empty queue');
+    error_ok(sub { $qq->send('x', type => 0) }, 'PolyIPC::InvalidArgumentError', 'send(type => 0)');
+    error_ok(sub { $qq->send('x', type => 'a') }, 'PolyIPC::WrongTypeError', 'send(type => "a")');
+    my @r = map { scalar $qq->receive(type => 0) } map { $qq->send("m$_", type => 1); $_ } 1 .. 2;
+    is("@r", 'm1 m2', 'named receive results from one call site are independent');
+    # buffer => \$buf: received and read into the caller's variable
+    my $buf = 'stale';
+    $qq->send('abc', type => 4);
+    is_deeply([$qq->receive(buffer => \$buf)], ['abc', 4], 'receive(buffer =>) returns the data and type');
+    is($buf, 'abc', '... and fills the buffer');
+    $qq->send('de');
+    is(scalar $qq->receive(type => 0, buffer => \$buf), 'de', 'a second receive into the same buffer');
+    is($buf, 'de', '... replaces its contents');
+    $qq->send('f');
+    is(scalar $qq->receive(buffer => undef), 'f', 'buffer => undef is as if not given');
+    error_ok(sub { $qq->receive(block => 0, buffer => 'x') }, 'PolyIPC::WrongTypeError', 'buffer not a reference');
+    error_ok(sub { $qq->receive(block => 0, buffer => \'ro') }, 'PolyIPC::WrongTypeError', 'buffer read-only');
+    error_ok(sub { $qq->receive(block => 0, buffer => []) }, 'PolyIPC::WrongTypeError', 'buffer an array ref');
+    $buf = 'kept';
+    error_ok(sub { $qq->receive(block => 0, buffer => \$buf) }, 'PolyIPC::BusyError', 'empty queue');
+    is($buf, '', '... leaves the buffer empty (never stale data)');
+    $qq->remove;
+
+    my $ms = track(PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 4, init_character => 'q'));
+    my $rb;
+    is($ms->read(2, offset => 1, buffer => \$rb), 'qq', 'read(buffer =>) returns the bytes');
+    is($rb, 'qq', '... in the buffer');
+    $ms->detach; $ms->remove;
+}
 
 # a destroyed object: the fast path declines, SWIG's check raises
 my $d = PolyIPC::Semaphore->new(undef, flags => IPC_CREX);

@@ -112,6 +112,7 @@ sub value {
         die "FAIL variable '$v->{var}' is not set\n" unless exists $env->{$v->{var}};
         return exists $v->{plus} ? $env->{$v->{var}} + $v->{plus} : $env->{$v->{var}};
     }
+    return join '', map { value($_, $env) } @{$v->{join}} if exists $v->{join};
     if (exists $v->{const}) {
         return api_const($v->{const}) unless ref $v->{const};
         my $r = 0;
@@ -161,6 +162,7 @@ sub perform {
     return api_get($on, $step->{get}) if exists $step->{get};
     return api_set($on, $step->{set}, value($step->{value}, $env)) if exists $step->{set};
     return api_const($step->{const}) if exists $step->{const};
+    return '' . value({var => $step->{str}}, $env) if exists $step->{str};
     die "FAIL step has no action\n";
 }
 

@@ -92,6 +92,8 @@ def value(v, env):
         if v["var"] not in env:
             raise Fail("variable %r is not set" % v["var"])
         return env[v["var"]] + v["plus"] if "plus" in v else env[v["var"]]
+    if "join" in v:
+        return "".join(str(value(x, env)) for x in v["join"])
     if "const" in v:
         names = v["const"] if isinstance(v["const"], list) else [v["const"]]
         r = 0
@@ -143,6 +145,8 @@ def perform(step, env):
         return None
     if "const" in step:
         return api_const(step["const"])
+    if "str" in step:
+        return str(value({"var": step["str"]}, env))
     raise Fail("step has no action: %r" % step)
 
 

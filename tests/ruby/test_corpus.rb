@@ -88,6 +88,7 @@ module CorpusRuby
       raise Fail, "variable #{v['var'].inspect} is not set" unless env.key?(v["var"])
 
       v.key?("plus") ? env[v["var"]] + v["plus"] : env[v["var"]]
+    elsif v.key?("join") then v["join"].map { |x| value(x, env).to_s }.join
     elsif v.key?("const") then Array(v["const"]).reduce(0) { |r, n| r | Api.const(n) }
     elsif v.key?("oct") then Integer(v["oct"], 8)
     elsif v.key?("self") then Api.self_value(v["self"]) + v.fetch("plus", 0)
@@ -110,7 +111,7 @@ module CorpusRuby
     when true, false then got.equal?(want)
     when Integer then got.is_a?(Integer) && got == want
     when String
-      if exp.is_a?(Hash) # bytes: binary strings (spec §5)
+      if exp.is_a?(Hash) && !exp.key?("join") # bytes: binary strings (spec §5)
         got.is_a?(String) && got.encoding == Encoding::ASCII_8BIT && got == want
       else
         got.is_a?(String) && got.b == want.b
@@ -133,6 +134,7 @@ module CorpusRuby
     elsif step.key?("get") then Api.get(on, step["get"])
     elsif step.key?("set") then Api.set(on, step["set"], value(step["value"], env)) && nil
     elsif step.key?("const") then Api.const(step["const"])
+    elsif step.key?("str") then value({ "var" => step["str"] }, env).to_s
     else raise Fail, "step has no action: #{step.inspect}"
     end
   end

@@ -36,7 +36,7 @@ class TestNoCrash < Minitest::Test
     [:sem_initial_huge, E::InvalidArgumentError, -> { Semaphore.new(IPC_PRIVATE, flags: CREX, initial_value: 2**40) }],
     [:sem_initial_negative, E::InvalidArgumentError, -> { Semaphore.new(IPC_PRIVATE, flags: CREX, initial_value: -1) }],
     [:shm_size_negative, E::InvalidArgumentError, -> { SharedMemory.new(IPC_PRIVATE, flags: CREX, size: -1) }],
-    [:shm_init_two_bytes, E::InvalidArgumentError, -> { SharedMemory.new(IPC_PRIVATE, flags: CREX, init_character: "é") }],
+    [:shm_init_two_bytes, E::WrongTypeError, -> { SharedMemory.new(IPC_PRIVATE, flags: CREX, init_character: "é") }],
     [:mq_size_zero, E::InvalidArgumentError, -> { MessageQueue.new(IPC_PRIVATE, flags: CREX, max_message_size: 0) }],
     [:mq_size_huge, E::InvalidArgumentError, -> { MessageQueue.new(IPC_PRIVATE, flags: CREX, max_message_size: 2**62) }],
     [:ftok_id_huge, E::InvalidArgumentError, -> { PolyIPC.ftok("/", 256, silence_warning: true) }],

@@ -110,7 +110,7 @@ class TestSemaphore < Minitest::Test
     assert_equal 0, sem.waiting_for_nonzero
     assert_equal 0, sem.waiting_for_zero
     assert_equal "Key=#{sem.key}, id=#{sem.id}", sem.to_s
-    assert_match(/PolyIPC::Semaphore key=0 id=#{sem.id}/, sem.inspect)
+    assert_match(/\A#<PolyIPC::Semaphore Key=0, id=#{sem.id}>\z/, sem.inspect)
     assert_raises(NoMethodError) { sem.key = 3 }
     assert_raises(NoMethodError) { sem.id = 3 }
   end

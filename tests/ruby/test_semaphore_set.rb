@@ -40,7 +40,8 @@ class TestSemaphoreSet < Minitest::Test
     assert_equal Process.uid, @s.uid
     assert_equal Process.uid, @s.cuid
     assert_operator @s.o_time, :>, 0
-    assert_equal "Key=0, id=#{@s.id}", @s.to_s
+    assert_equal "Key=0, id=#{@s.id}, nsems=#{@s.nsems}", @s.to_s
+    assert_equal "#<PolyIPC::SemaphoreSet Key=0, id=#{@s.id}, nsems=#{@s.nsems}>", @s.inspect
     assert_raises(TypeError) { @s.dup }
   end
 

@@ -108,7 +108,7 @@ class TestSharedMemory < Minitest::Test
     shm = new_shm(init_character: "\xAB".b)
     assert_equal PolyIPC::PAGE_SIZE, shm.size
     assert_equal "\xAB".b * PolyIPC::PAGE_SIZE, shm.read
-    assert_raises(PolyIPC::InvalidArgumentError) { new_shm(init_character: "ab") }
+    assert_raises(PolyIPC::WrongTypeError) { new_shm(init_character: "ab") }
     assert_raises(PolyIPC::WrongTypeError) { new_shm(init_character: 65) }
   end
 

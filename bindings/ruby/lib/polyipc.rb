@@ -14,14 +14,15 @@
 #   data, type = q.receive(block: false)
 #
 # The classes come from the SWIG-generated extension +polyipc_native+ (module
-# PolyIPC). The hot methods (Semaphore#acquire, #release, #Z,
-# SharedMemory#read, #write, MessageQueue#send, #receive) are defined in C
-# with their keyword arguments (swig/ruby/idioms.swg), so a call costs one C
-# method call. Every method written in C is documented (RDoc +:method:+
-# directives) in ext/polyipc_native/native_api.rb; those written in Ruby here.
-# This file reopens the classes, in the manner of Xapian's Ruby bindings, to
-# add the rest: keyword constructors, blocks, predicates and aliases. Each of
-# these keyword methods calls the native method directly (no option hashes).
+# PolyIPC). This file reopens them, in the manner of Xapian's Ruby bindings,
+# and defines every method that takes keyword arguments (the constructors,
+# Semaphore#acquire, #release, #Z, SharedMemory#read, #write,
+# MessageQueue#send, #receive ...), blocks, predicates and aliases. Each
+# keyword method calls one positional native method (_native_*): Ruby passes
+# keywords to a method defined in Ruby without allocating a Hash, so a call
+# with keywords costs what the positional call does.
+# The methods written in C are documented (RDoc +:method:+ directives) in
+# ext/polyipc_native/native_api.rb.
 #
 # Errors: everything polyipc raises is a PolyIPC::Error (a StandardError);
 # see PolyIPC::Error. Blocking calls release the GVL and can be interrupted by
@@ -47,12 +48,24 @@ module PolyIPC
   class Error
   end
 
+  # The string forms of every class: #to_s is the one description written in
+  # swig/polyipc.i (PIPC_DESCRIPTION), "Key=<key>, id=<id>" (plus
+  # ", nsems=<n>" for a SemaphoreSet), as in Python and Perl.
+  module Description
+    def inspect # :nodoc:
+      "#<#{self.class} #{self}>"
+    rescue Error
+      "#<#{self.class} (closed)>"
+    end
+  end
+
   class Semaphore
     # :stopdoc:
     alias_method :_native_initialize, :initialize
     alias_method :_native_block_get, :block
     alias_method :_native_undo_get, :undo
-    private :_native_initialize, :_native_block_get, :_native_undo_get
+    private :_native_initialize, :_native_block_get, :_native_undo_get, :_native_acquire, :_native_release,
+            :_native_Z
     # :startdoc:
 
     # Opens or creates a semaphore.
@@ -67,6 +80,33 @@ module PolyIPC
     # InvalidArgumentError, WrongTypeError.
     def initialize(key, flags: 0, mode: 0o600, initial_value: 0)
       _native_initialize(key, flags, mode, initial_value)
+    end
+
+    # :call-seq: acquire(timeout: nil, delta: 1) -> nil
+    #
+    # Waits until the value is at least +delta+, then subtracts +delta+.
+    # +timeout+: +nil+ waits forever, a number is seconds (0 is one try).
+    # Raises BusyError when the timeout expires or, with <tt>block = false</tt>,
+    # when it would wait; ExistentialError when the semaphore is removed.
+    # Releases the GVL while waiting; interruptible. Aliased as #P.
+    def acquire(timeout: nil, delta: 1)
+      _native_acquire(timeout, delta)
+    end
+
+    # :call-seq: release(delta: 1) -> nil
+    #
+    # Adds +delta+ to the value; never blocks. InvalidArgumentError past
+    # SEMAPHORE_VALUE_MAX. Aliased as #V.
+    def release(delta: 1)
+      _native_release(delta)
+    end
+
+    # :call-seq: Z(timeout: nil) -> nil
+    #
+    # Waits until the value is zero (+timeout+ as for #acquire). Aliased as
+    # #wait_for_zero.
+    def Z(timeout: nil)
+      _native_Z(timeout)
     end
 
     alias_method :P, :acquire
@@ -102,16 +142,7 @@ module PolyIPC
     end
     alias_method :undo, :undo?
 
-    # "Key=<key>, id=<id>", as in Python.
-    def to_s
-      "Key=#{key}, id=#{id}"
-    end
-
-    def inspect # :nodoc:
-      "#<#{self.class} key=#{key} id=#{id}>"
-    rescue Error
-      "#<#{self.class} (not open)>"
-    end
+    include Description
   end
 
   # A set of +nsems+ semaphores operated on atomically (beyond sysv_ipc).
@@ -167,16 +198,7 @@ module PolyIPC
     alias_method :size, :nsems
     alias_method :length, :nsems
 
-    # "Key=<key>, id=<id>", as the other classes.
-    def to_s
-      "Key=#{key}, id=#{id}"
-    end
-
-    def inspect # :nodoc:
-      "#<#{self.class} key=#{key} id=#{id} nsems=#{nsems}>"
-    rescue Error
-      "#<#{self.class} (not open)>"
-    end
+    include Description
   end
 
   class SharedMemory
@@ -186,7 +208,7 @@ module PolyIPC
     alias_method :_native_detach, :detach
     alias_method :_native_buffer, :buffer
     private :_native_initialize, :_native_attach, :_native_detach, :_native_buffer,
-            :_invalidate_views
+            :_invalidate_views, :_native_write
     # :startdoc:
 
     # Opens or creates a segment and attaches it (read-only when +mode+ lacks
@@ -196,7 +218,7 @@ module PolyIPC
     # size:: bytes; 0 means PAGE_SIZE when creating, "as it is" when opening
     # init_character:: a one-byte String a new segment is filled with
     def initialize(key, flags: 0, mode: 0o600, size: 0, init_character: " ")
-      _native_initialize(key, flags, mode, size, PolyIPC.__send__(:byte_of, init_character))
+      _native_initialize(key, flags, mode, size, init_character)
     end
 
     # Opens (or creates) a segment like ::new. With a block, yields it and
@@ -229,6 +251,38 @@ module PolyIPC
       _native_detach
     end
 
+    # :call-seq:
+    #   read(byte_count = 0, offset: 0) -> String
+    #   read(byte_count = 0, offset: 0, buffer: string) -> string
+    #
+    # Reads +byte_count+ bytes (0: to the end; clamped at the end) at
+    # +offset+. Returns a binary (ASCII-8BIT) String. No system call.
+    # InvalidArgumentError when +offset+ is negative or past the end,
+    # NotAttachedError when detached.
+    #
+    # With <tt>buffer:</tt> a String, the bytes go into that String instead,
+    # as with IO#read's +outbuf+: it is resized to the bytes read (its
+    # capacity is kept, never shrunk), becomes ASCII-8BIT and is returned. A
+    # hot loop reusing one buffer allocates nothing:
+    #
+    #   buf = String.new(capacity: shm.size)
+    #   loop { shm.read(buffer: buf); ... }
+    #
+    # WrongTypeError (a TypeError) when +buffer+ is not a String or nil,
+    # FrozenError when it is frozen; a failing read leaves it unchanged.
+    def read(byte_count = 0, offset: 0, buffer: nil)
+      _native_read(byte_count, offset, buffer)
+    end
+
+    # :call-seq: write(data, offset: 0) -> nil
+    #
+    # Writes the bytes of the String +data+ (any encoding, NUL-safe) at
+    # +offset+. WrongTypeError for a non-String (no implicit +to_s+),
+    # InvalidArgumentError past the end, ReadOnlyError on a read-only attach.
+    def write(data, offset: 0)
+      _native_write(data, offset)
+    end
+
     # A zero-copy IO::Buffer over the whole attached segment (Ruby 3.1+;
     # IO::Buffer is experimental there). Read-only when attached read-only.
     # The same buffer is returned until #detach or #attach, which invalidate
@@ -243,22 +297,13 @@ module PolyIPC
       attached
     end
 
-    # "Key=<key>, id=<id>", as in Python.
-    def to_s
-      "Key=#{key}, id=#{id}"
-    end
-
-    def inspect # :nodoc:
-      "#<#{self.class} key=#{key} id=#{id} size=#{size}#{attached ? '' : ' detached'}>"
-    rescue Error
-      "#<#{self.class} (not open)>"
-    end
+    include Description
   end
 
   class MessageQueue
     # :stopdoc:
     alias_method :_native_initialize, :initialize
-    private :_native_initialize
+    private :_native_initialize, :_native_send
     # :startdoc:
 
     # Opens or creates a queue.
@@ -282,14 +327,41 @@ module PolyIPC
       end
     end
 
-    # "Key=<key>, id=<id>", as in Python.
-    def to_s
-      "Key=#{key}, id=#{id}"
+    # :call-seq: send(message, block: true, type: 1) -> nil
+    #
+    # Sends the String +message+ (binary-safe) with +type+ (>= 1).
+    # Note: this overrides Object#send; use +__send__+ for dynamic calls.
+    # block:: +false+ raises BusyError instead of waiting when the queue is full
+    # Raises WrongTypeError for a non-String, MessageSizeError when longer
+    # than max_message_size, InvalidArgumentError for a bad type.
+    # Releases the GVL while waiting; interruptible.
+    def send(message, block: true, type: 1)
+      _native_send(message, block, type)
     end
 
-    def inspect # :nodoc:
-      closed? ? "#<#{self.class} closed>" : "#<#{self.class} key=#{key} id=#{id}>"
+    # :call-seq:
+    #   receive(block: true, type: 0, flags: 0) -> [data, type]
+    #   receive(block: true, type: 0, flags: 0, buffer: string) -> [string, type]
+    #
+    # Receives one message: returns <tt>[data, type]</tt>, +data+ a binary
+    # (ASCII-8BIT) String.
+    # type:: 0 the first message, > 0 the first of that type, < 0 the first of
+    #        the lowest type <= |type|
+    # block:: +false+ raises BusyError instead of waiting on an empty queue
+    # flags:: MSG_NOERROR, MSG_EXCEPT, MSG_COPY
+    # buffer:: a String to receive into instead of a new one (IO#read's
+    #          +outbuf+): resized to the message, made ASCII-8BIT, and
+    #          returned as +data+; its capacity is kept, so reusing it
+    #          allocates no String. WrongTypeError (a TypeError) for a
+    #          non-String, FrozenError when frozen; a failing receive leaves
+    #          its bytes unchanged. Above 8 KiB of max_message_size it is
+    #          locked (as IO#read locks its outbuf) while the call waits.
+    # Releases the GVL while waiting; interruptible.
+    def receive(block: true, type: 0, flags: 0, buffer: nil)
+      _native_receive(block, type, flags, buffer)
     end
+
+    include Description
   end
 
   class << self
@@ -307,20 +379,9 @@ module PolyIPC
     # path cannot be stat'ed.
     def ftok(path, id, silence_warning: false)
       unless silence_warning
-        warn("PolyIPC.ftok: keys from ftok can collide; pass silence_warning: true to hide this",
-             uplevel: 1)
+        warn("PolyIPC.ftok: #{FTOK_WARNING}", uplevel: 1)
       end
       _native_ftok(path, id)
-    end
-
-    private
-
-    # The byte value of a one-byte String (init_character).
-    def byte_of(char)
-      raise WrongTypeError, "init_character must be a String, not #{char.class}" unless char.is_a?(String)
-      raise InvalidArgumentError, "init_character must be exactly one byte" unless char.bytesize == 1
-
-      char.getbyte(0)
     end
   end
 end

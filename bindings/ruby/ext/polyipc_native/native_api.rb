@@ -2,7 +2,7 @@
 
 # The RDoc of what the C extension polyipc_native defines: the class
 # descriptions and every public method written in C (the SWIG wrappers of
-# swig/*.swg and the keyword methods of swig/ruby/idioms.swg). RDoc cannot
+# swig/*.swg and swig/ruby/idioms.swg). RDoc cannot
 # read the generated wrapper usefully, so each method is described here once,
 # with RDoc's +:method:+ / +:singleton-method:+ directives; the methods written
 # in Ruby are described where they are defined, in lib/polyipc.rb; the error
@@ -38,6 +38,7 @@
 # SEM_UNDO:: undo the operation when the process exits (SemaphoreSet#op)
 # SHM_RDONLY, SHM_RND, SHM_REMAP:: SharedMemory#attach flags
 # SHM_HUGETLB, SHM_NORESERVE:: SharedMemory.new creation flags
+# FTOK_WARNING:: the warning PolyIPC.ftok gives unless +silence_warning+ (the same text in every language)
 # MSG_NOERROR, MSG_EXCEPT, MSG_COPY:: MessageQueue#receive flags
 # KEY_MIN, KEY_MAX:: the range of keys; +nil+ as a key picks a random unused one
 # SEMAPHORE_VALUE_MAX:: the largest value of a semaphore (SEMVMX)
@@ -55,28 +56,12 @@ module PolyIPC
   #   sem.remove
   class Semaphore
     ##
-    # :method: acquire
-    # :call-seq: acquire(timeout: nil, delta: 1) -> nil
+    # :method: to_s
+    # :call-seq: to_s -> String
     #
-    # Waits until the value is at least +delta+, then subtracts +delta+.
-    # +timeout+: +nil+ waits forever, a number is seconds (0 is one try).
-    # Raises BusyError when the timeout expires or, with <tt>block = false</tt>,
-    # when it would wait; ExistentialError when the semaphore is removed.
-    # Releases the GVL while waiting; interruptible. Aliased as #P.
-
-    ##
-    # :method: release
-    # :call-seq: release(delta: 1) -> nil
-    #
-    # Adds +delta+ to the value; never blocks. InvalidArgumentError past
-    # SEMAPHORE_VALUE_MAX. Aliased as #V.
-
-    ##
-    # :method: Z
-    # :call-seq: Z(timeout: nil) -> nil
-    #
-    # Waits until the value is zero (+timeout+ as for #acquire). Aliased as
-    # #wait_for_zero.
+    # "Key=<key>, id=<id>": the same string form as Python's str() and
+    # Perl's "$object" (one description, in swig/polyipc.i). #inspect wraps
+    # it: <tt>#<PolyIPC::Semaphore Key=..., id=...></tt>.
 
     ##
     # :method: remove
@@ -195,6 +180,14 @@ module PolyIPC
   end
 
   class SemaphoreSet
+    ##
+    # :method: to_s
+    # :call-seq: to_s -> String
+    #
+    # "Key=<key>, id=<id>, nsems=<n>": the same string form as Python's str() and
+    # Perl's "$object" (one description, in swig/polyipc.i). #inspect wraps
+    # it: <tt>#<PolyIPC::SemaphoreSet Key=..., id=...></tt>.
+
     ##
     # :method: get_value
     # :call-seq: get_value(index) -> Integer
@@ -335,34 +328,12 @@ module PolyIPC
   #   shm.remove
   class SharedMemory
     ##
-    # :method: read
-    # :call-seq:
-    #   read(byte_count = 0, offset: 0) -> String
-    #   read(byte_count = 0, offset: 0, buffer: string) -> string
+    # :method: to_s
+    # :call-seq: to_s -> String
     #
-    # Reads +byte_count+ bytes (0: to the end; clamped at the end) at
-    # +offset+. Returns a binary (ASCII-8BIT) String. No system call.
-    # InvalidArgumentError when +offset+ is negative or past the end,
-    # NotAttachedError when detached.
-    #
-    # With <tt>buffer:</tt> a String, the bytes go into that String instead,
-    # as with IO#read's +outbuf+: it is resized to the bytes read (its
-    # capacity is kept, never shrunk), becomes ASCII-8BIT and is returned. A
-    # hot loop reusing one buffer allocates nothing:
-    #
-    #   buf = String.new(capacity: shm.size)
-    #   loop { shm.read(buffer: buf); ... }
-    #
-    # WrongTypeError (a TypeError) when +buffer+ is not a String or nil,
-    # FrozenError when it is frozen; a failing read leaves it unchanged.
-
-    ##
-    # :method: write
-    # :call-seq: write(data, offset: 0) -> nil
-    #
-    # Writes the bytes of the String +data+ (any encoding, NUL-safe) at
-    # +offset+. WrongTypeError for a non-String (no implicit +to_s+),
-    # InvalidArgumentError past the end, ReadOnlyError on a read-only attach.
+    # "Key=<key>, id=<id>": the same string form as Python's str() and
+    # Perl's "$object" (one description, in swig/polyipc.i). #inspect wraps
+    # it: <tt>#<PolyIPC::SharedMemory Key=..., id=...></tt>.
 
     ##
     # :method: remove
@@ -496,36 +467,12 @@ module PolyIPC
   #   q.remove
   class MessageQueue
     ##
-    # :method: send
-    # :call-seq: send(message, block: true, type: 1) -> nil
+    # :method: to_s
+    # :call-seq: to_s -> String
     #
-    # Sends the String +message+ (binary-safe) with +type+ (>= 1).
-    # Note: this overrides Object#send; use +__send__+ for dynamic calls.
-    # block:: +false+ raises BusyError instead of waiting when the queue is full
-    # Raises WrongTypeError for a non-String, MessageSizeError when longer
-    # than max_message_size, InvalidArgumentError for a bad type.
-    # Releases the GVL while waiting; interruptible.
-
-    ##
-    # :method: receive
-    # :call-seq:
-    #   receive(block: true, type: 0, flags: 0) -> [data, type]
-    #   receive(block: true, type: 0, flags: 0, buffer: string) -> [string, type]
-    #
-    # Receives one message: returns <tt>[data, type]</tt>, +data+ a binary
-    # (ASCII-8BIT) String.
-    # type:: 0 the first message, > 0 the first of that type, < 0 the first of
-    #        the lowest type <= |type|
-    # block:: +false+ raises BusyError instead of waiting on an empty queue
-    # flags:: MSG_NOERROR, MSG_EXCEPT, MSG_COPY
-    # buffer:: a String to receive into instead of a new one (IO#read's
-    #          +outbuf+): resized to the message, made ASCII-8BIT, and
-    #          returned as +data+; its capacity is kept, so reusing it
-    #          allocates no String. WrongTypeError (a TypeError) for a
-    #          non-String, FrozenError when frozen; a failing receive leaves
-    #          its bytes unchanged. Above 8 KiB of max_message_size it is
-    #          locked (as IO#read locks its outbuf) while the call waits.
-    # Releases the GVL while waiting; interruptible.
+    # "Key=<key>, id=<id>": the same string form as Python's str() and
+    # Perl's "$object" (one description, in swig/polyipc.i). #inspect wraps
+    # it: <tt>#<PolyIPC::MessageQueue Key=..., id=...></tt>.
 
     ##
     # :method: close
