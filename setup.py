@@ -8,7 +8,8 @@ bindings/python/CMakeLists.txt), so the two builds cannot drift apart.
     python3 -m build --no-isolation     dist/polyipc-<version>.tar.gz and a wheel
 
 The distribution holds two top-level names, the layout of the CMake build tree
-(<build>/bindings/python/lib) and of site-packages alike:
+(<build>/bindings/python/lib) and of site-packages alike (plus the pure-Python
+leak-guard plugin polyipc_testing.py):
     polyipc.<SOABI>.so          the module: one C extension, SWIG -builtin
     polyipc-stubs/__init__.pyi  its type stub, as a PEP 561 stub-only package
 
@@ -150,9 +151,10 @@ setup(
     version=VERSION,
     ext_modules=[extension],
     packages=["polyipc-stubs"],
-    package_dir={"polyipc-stubs": STUBS},
+    package_dir={"": "bindings/python", "polyipc-stubs": STUBS},
     package_data={"polyipc-stubs": ["__init__.pyi"]},
-    py_modules=[],
+    # the leak-guard pytest plugin (pytest -p polyipc_testing, docs/inspector.md)
+    py_modules=["polyipc_testing"],
     zip_safe=False,
     cmdclass={"build_ext": BuildExt, "sdist": Sdist, "install": Install},
 )

@@ -255,6 +255,7 @@ PIPC_NOFAIL(type::PIPC_LANG_STR)
 %include "shared_memory.swg"
 %include "message_queue.swg"
 %include "module_functions.swg"
+%include "inspect.swg"
 
 /* ================================================================== */
 /* 4. idioms                                                           */

@@ -2,14 +2,15 @@
 # from a source checkout (run by `make dist` / `make disttest`, see
 # Makefile.PL; never shipped). Run in bindings/perl after SWIG has made
 # PolyIPC_wrap.c and PolyIPC.pm there. The distribution holds:
-#   Makefile.PL, lib/**/*.pod, PolyIPC.pm, PolyIPC_wrap.c   (this directory)
+#   Makefile.PL, lib/**/*.pod and *.pm, PolyIPC.pm, PolyIPC_wrap.c   (this directory)
 #   VERSION, LICENSE                                        (ROOT)
 #   Changes                                                 (ROOT/CHANGELOG.md)
 #   README                                                  (install steps + PolyIPC.pod as text)
 #   core/build.json and what it names: the sources, the headers beside
 #     them, the include_dirs' headers, the version header template
 #   t/*.t, t/lib/ (tests/perl), corpus/*.json (tests/corpus; t/corpus.t
-#     reads ../corpus)
+#     reads ../corpus), nocrash/cases.json (tests/nocrash; t/70-no-crash.t
+#     reads ../nocrash)
 #   MANIFEST (every file above; MakeMaker adds META.json and META.yml)
 use strict;
 use warnings;
@@ -54,7 +55,7 @@ sub tree {    # every file below $dir, relative to it
     return sort @found;
 }
 
-put($_, $_) for 'Makefile.PL', 'PolyIPC.pm', 'PolyIPC_wrap.c', map { "lib/$_" } grep { /\.pod\z/ } tree('lib');
+put($_, $_) for 'Makefile.PL', 'PolyIPC.pm', 'PolyIPC_wrap.c', map { "lib/$_" } grep { /\.p(?:od|m)\z/ } tree('lib');
 put($_, "$root/$_") for qw(VERSION LICENSE);
 put('Changes', "$root/CHANGELOG.md");
 
@@ -75,6 +76,7 @@ for my $t (tree("$root/tests/perl")) {
     put("t/$t", "$root/tests/perl/$t");
 }
 put("corpus/$_", "$root/tests/corpus/$_") for grep { /\.json\z/ || $_ eq 'SCHEMA.md' } tree("$root/tests/corpus");
+put("nocrash/$_", "$root/tests/nocrash/$_") for qw(cases.json SCHEMA.md);    # t/70-no-crash.t reads ../nocrash
 
 (my $version = slurp("$root/VERSION")) =~ s/\s+\z//;
 my $pod_text;

@@ -337,7 +337,10 @@ typedef struct pipc_shm_info_t {
  * IPC_EXCL, SHM_HUGETLB, SHM_NORESERVE. mode: masked to 0777.
  * fill: -1 for none, else 0..255; a NEW segment is filled with it (the kernel
  * already zero-fills, so 0 costs nothing). If filling fails the new segment
- * is removed again. */
+ * is removed again. A SHM_HUGETLB | SHM_NORESERVE segment is populated first
+ * (madvise MADV_POPULATE_WRITE), so an empty huge-page pool is NO_MEMORY
+ * instead of SIGBUS (later writes to such a segment can still get SIGBUS:
+ * that is what SHM_NORESERVE means for huge pages). */
 PIPC_API int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int64_t mode,
                            int64_t fill);
 
@@ -352,7 +355,9 @@ PIPC_API int pipc_shm_fill_byte(const void *bytes, size_t len, int64_t *fill);
 PIPC_API int pipc_shm_open_id(pipc_shm_t *shm, int64_t id);
 
 /* Attaches the segment (shmat). address: 0 lets the kernel choose. flags:
- * SHM_RDONLY, SHM_RND, SHM_REMAP. If already attached, the old attachment is
+ * SHM_RDONLY, SHM_RND, SHM_REMAP (SHM_REMAP needs an address; with SHM_RND a
+ * non-zero address must not round down to 0, i.e. be below SHMLBA: both
+ * INVALID_ARGUMENT). If already attached, the old attachment is
  * detached first. Learns the size once (IPC_STAT) if not yet known. */
 PIPC_API int pipc_shm_attach(pipc_shm_t *shm, uint64_t address, int64_t flags);
 
@@ -452,8 +457,9 @@ PIPC_API int pipc_msg_stat(const pipc_msg_t *q, pipc_msg_info_t *info);
 /* IPC_SET of uid/gid/mode; as pipc_sem_set_perm. */
 PIPC_API int pipc_msg_set_perm(const pipc_msg_t *q, int64_t uid, int64_t gid, int64_t mode);
 
-/* IPC_SET of msg_qbytes (1..2^63): raising it above msgmnb needs privilege
- * (PERMISSIONS). */
+/* IPC_SET of msg_qbytes (1..INT_MAX: the kernel takes it as an int and would
+ * truncate a larger value; anything else is INVALID_ARGUMENT): raising it
+ * above msgmnb needs privilege (PERMISSIONS). */
 PIPC_API int pipc_msg_set_max_bytes(const pipc_msg_t *q, int64_t max_bytes);
 
 /* IPC_RMID; waiters wake with EXISTENTIAL. */

@@ -4,6 +4,8 @@
  */
 #include "internal.h"
 
+#include "polyipc_inspect.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -152,6 +154,50 @@ static bool is_get(pipc_ctx_e ctx) {
     return ctx == PIPC_CTX_SEMGET || ctx == PIPC_CTX_SHMGET || ctx == PIPC_CTX_MSGGET;
 }
 
+/* The reason of an ENOSPC from semget/shmget/msgget (`len`: nsems or the
+ * segment size asked for), with the kernel's real numbers and the sysctl
+ * that raises the limit that was hit. */
+static void limit_reason(pipc_ctx_e ctx, size_t len, char *why, size_t n) {
+    pipc_limits_t l;
+    if (pipc_inspect_limits(&l) != PIPC_OK) {
+        snprintf(why, n, "a system limit was reached (the limits cannot be read)");
+        return;
+    }
+    if (ctx == PIPC_CTX_SEMGET) {
+        if (l.sem_sets >= l.semmni)
+            snprintf(why, n, "%lld of %lld semaphore sets in use (kernel.sem, 4th field)",
+                     (long long)l.sem_sets, (long long)l.semmni);
+        else
+            snprintf(why, n,
+                     "%lld of %lld semaphores in use, %zu more asked (kernel.sem, 2nd field)",
+                     (long long)l.sem_semaphores, (long long)l.semmns, len);
+    } else if (ctx == PIPC_CTX_SHMGET) {
+        if ((uint64_t)l.shm_segments >= l.shmmni)
+            snprintf(why, n, "%lld of %llu shared memory segments in use (kernel.shmmni)",
+                     (long long)l.shm_segments, (unsigned long long)l.shmmni);
+        else
+            snprintf(why, n,
+                     "%llu of %llu pages of shared memory in use, %llu more asked (kernel.shmall)",
+                     (unsigned long long)l.shm_pages, (unsigned long long)l.shmall,
+                     (unsigned long long)((len + (size_t)pipc_page_size() - 1) /
+                                          (size_t)pipc_page_size()));
+    } else {
+        snprintf(why, n, "%lld of %lld message queues in use (kernel.msgmni)",
+                 (long long)l.msg_queues, (long long)l.msgmni);
+    }
+}
+
+/* Appends the RemoveIPC hint to an ExistentialError about an object that
+ * vanished while in use, when this process's user is one whose objects
+ * systemd-logind removes at logout and RemoveIPC is on. */
+static void removeipc_hint(pipc_ctx_e ctx, char *why, size_t n) {
+    if (is_get(ctx) || ctx == PIPC_CTX_FTOK) return;
+    if (!pipc_uid_is_regular((uint32_t)geteuid()) || pipc_removeipc_enabled() != 1) return;
+    size_t len = strlen(why);
+    snprintf(why + len, n - len,
+             "; systemd-logind RemoveIPC=yes removes a user's objects when its last session ends");
+}
+
 /* Decides the kind and writes the reason ("why") for err in ctx.
  * Returns the kind; *exact is set when `why` is the whole message. */
 static int interpret(pipc_ctx_e ctx, int id, size_t len, int err, char *why, size_t n,
@@ -171,6 +217,7 @@ static int interpret(pipc_ctx_e ctx, int id, size_t len, int err, char *why, siz
         return PIPC_E_EXISTENTIAL;
     case EIDRM:
         snprintf(why, n, "the %s was removed", obj);
+        removeipc_hint(ctx, why, n);
         return PIPC_E_EXISTENTIAL;
     case EACCES:
     case EPERM:
@@ -226,17 +273,9 @@ static int interpret(pipc_ctx_e ctx, int id, size_t len, int err, char *why, siz
     case ENOSPC:
         switch (ctx) {
         case PIPC_CTX_SEMGET:
-            snprintf(why, n,
-                     "the system limit of semaphore sets or semaphores was reached; raise "
-                     "kernel.sem");
-            break;
         case PIPC_CTX_SHMGET:
-            snprintf(why, n,
-                     "the system limit of shared memory was reached; raise kernel.shmmni / "
-                     "kernel.shmall");
-            break;
         case PIPC_CTX_MSGGET:
-            snprintf(why, n, "the system limit of message queues was reached; raise kernel.msgmni");
+            limit_reason(ctx, len, why, n);
             break;
         case PIPC_CTX_SEMOP:
         case PIPC_CTX_SEMTIMEDOP:
@@ -293,8 +332,18 @@ static int interpret(pipc_ctx_e ctx, int id, size_t len, int err, char *why, siz
             return PIPC_E_NOT_ATTACHED;
         }
         if (ctx == PIPC_CTX_MSGRCV_COPY) {
-            /* MSG_COPY needs IPC_NOWAIT (added) and excludes MSG_EXCEPT (checked). */
-            snprintf(why, n, "no such message queue, or MSG_COPY is not usable here");
+            /* MSG_COPY needs IPC_NOWAIT (added) and excludes MSG_EXCEPT
+             * (checked); on a queue that exists, EINVAL is the kernel
+             * refusing to copy a message longer than the buffer, which it
+             * does even with MSG_NOERROR. */
+            if (id_exists(ctx, id) != 0) {
+                snprintf(why, n,
+                         "MSG_COPY cannot copy a message longer than the buffer (%zu bytes), "
+                         "even with MSG_NOERROR",
+                         len);
+                return PIPC_E_INVALID_ARGUMENT;
+            }
+            snprintf(why, n, "no message queue exists with this id (it may have been removed)");
             return PIPC_E_EXISTENTIAL;
         }
         if (ctx == PIPC_CTX_MSGSND || ctx == PIPC_CTX_SHMAT || ctx == PIPC_CTX_SEMCTL_SET ||
@@ -326,6 +375,7 @@ static int interpret(pipc_ctx_e ctx, int id, size_t len, int err, char *why, siz
         /* Every argument was validated before the call, so EINVAL on an id
          * means the id does not (or no longer) exist. */
         snprintf(why, n, "no %s exists with this id (it may have been removed)", obj);
+        removeipc_hint(ctx, why, n);
         return PIPC_E_EXISTENTIAL;
     default:
         snprintf(why, n, "%s", strerror(err));

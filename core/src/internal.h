@@ -232,6 +232,14 @@ __attribute__((always_inline)) static inline ssize_t pipc__call(pipc_call_t *cal
     return call->rc;
 }
 
+/* ---- inspector ------------------------------------------------------- */
+
+struct pipc_objects_t;
+/* Fills the processes attaching each segment of *objs from /proc/<pid>/maps
+ * (procfs.c); PIPC_E_NO_MEMORY on allocation failure, unreadable entries are
+ * skipped. */
+int pipc__scan_attached(struct pipc_objects_t *objs);
+
 /* CLOCK_MONOTONIC seconds. */
 double pipc__now(void);
 

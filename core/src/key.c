@@ -118,7 +118,7 @@ int pipc__get(pipc_ctx_e ctx, const char *what, pipc_get_fn get, int64_t key, si
                 *created = true;
                 return PIPC_OK;
             }
-            if (errno != EEXIST) return pipc__sys_error(ctx, -1, 0, errno, "%s(key=%d)", what, (int)k);
+            if (errno != EEXIST) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
         }
         return pipc_error_set(PIPC_E_EXISTENTIAL, EEXIST,
                               "%s: no unused random key was found in %d tries", what,
@@ -129,11 +129,11 @@ int pipc__get(pipc_ctx_e ctx, const char *what, pipc_get_fn get, int64_t key, si
     if (k == IPC_PRIVATE || (flags & IPC_EXCL)) {
         /* IPC_PRIVATE always creates a new object, whatever the flags. */
         id = get(k, create_arg, crex);
-        if (id < 0) return pipc__sys_error(ctx, -1, 0, errno, "%s(key=%d)", what, (int)k);
+        if (id < 0) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
         *created = true;
     } else if (!(flags & IPC_CREAT)) {
         id = get(k, open_arg, extra | perm);
-        if (id < 0) return pipc__sys_error(ctx, -1, 0, errno, "%s(key=%d)", what, (int)k);
+        if (id < 0) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
         *created = false;
     } else {
         /* IPC_CREAT alone: create exclusively, else open; the object may be
@@ -145,13 +145,13 @@ int pipc__get(pipc_ctx_e ctx, const char *what, pipc_get_fn get, int64_t key, si
                 *created = true;
                 break;
             }
-            if (errno != EEXIST) return pipc__sys_error(ctx, -1, 0, errno, "%s(key=%d)", what, (int)k);
+            if (errno != EEXIST) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
             id = get(k, open_arg, extra | perm);
             if (id >= 0) {
                 *created = false;
                 break;
             }
-            if (errno != ENOENT) return pipc__sys_error(ctx, -1, 0, errno, "%s(key=%d)", what, (int)k);
+            if (errno != ENOENT) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
         }
         if (i == PIPC_OPEN_RACE_TRIES)
             return pipc_error_set(PIPC_E_EXISTENTIAL, ENOENT,

@@ -158,9 +158,11 @@ int pipc_msg_set_perm(const pipc_msg_t *q, int64_t uid, int64_t gid, int64_t mod
 
 int pipc_msg_set_max_bytes(const pipc_msg_t *q, int64_t max_bytes) {
     CHECK_HANDLE(q, "IPC_SET");
-    if (max_bytes < 1)
-        return pipc__invalid("msgctl(IPC_SET): max_bytes must be at least 1, not %lld",
-                             (long long)max_bytes);
+    /* The kernel's IPC_SET takes msg_qbytes as an int: a larger value would
+     * be silently truncated (2^32+5 becomes 5), so it is refused here. */
+    if (max_bytes < 1 || max_bytes > INT_MAX)
+        return pipc__invalid("msgctl(IPC_SET): max_bytes must be between 1 and %d, not %lld",
+                             INT_MAX, (long long)max_bytes);
     struct msqid_ds ds;
     int rc = stat_id(q->id, &ds, "msgctl(IPC_STAT)");
     if (rc != PIPC_OK) return rc;

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define CHECK_HANDLE(h, what)                                                                      \
     do {                                                                                           \
@@ -20,12 +21,28 @@ static inline int stat_id(int id, struct shmid_ds *ds, const char *what) {
     return PIPC_OK;
 }
 
-/* Fills a freshly created segment with `fill` (attach, memset, detach). */
-static int fill_new(int id, size_t size, int fill) {
+/* Fills a freshly created segment with `fill` (attach, memset, detach).
+ * A huge-page segment created with SHM_NORESERVE has no pages reserved, and
+ * touching one when the pool is empty raises SIGBUS: its pages are first
+ * populated with madvise(MADV_POPULATE_WRITE), which fails instead. */
+static int fill_new(int id, size_t size, int fill, bool huge_noreserve) {
     void *p = shmat(id, NULL, 0);
     if (p == (void *)-1)
         return pipc__sys_error(PIPC_CTX_SHMAT, id, 0, errno, "shmat(id=%d) to fill the new segment",
                                id);
+    if (huge_noreserve && madvise(p, size, MADV_POPULATE_WRITE) < 0) {
+        int err = errno;
+        shmdt(p);
+        if (err == EINVAL)
+            return pipc_error_set(PIPC_E_INVALID_ARGUMENT, err,
+                                  "shmget(id=%d): this kernel cannot populate a SHM_HUGETLB | "
+                                  "SHM_NORESERVE segment to fill it (MADV_POPULATE_WRITE, Linux 5.14)",
+                                  id);
+        return pipc_error_set(PIPC_E_NO_MEMORY, err,
+                              "shmget(id=%d): no huge pages to fill the new SHM_HUGETLB | "
+                              "SHM_NORESERVE segment (vm.nr_hugepages)",
+                              id);
+    }
     memset(p, fill, size);
     if (shmdt(p) < 0) return pipc__sys_error(PIPC_CTX_SHMDT, id, 0, errno, "shmdt(id=%d)", id);
     return PIPC_OK;
@@ -50,7 +67,9 @@ int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int
     rc = pipc__get(PIPC_CTX_SHMGET, "shmget", shm_get, key, create_size, (size_t)size, flags, mode,
                    &id, &k, &created);
     if (rc != PIPC_OK) return rc;
-    if (created && fill > 0 && (rc = fill_new(id, create_size, (int)fill)) != PIPC_OK) {
+    const bool huge_noreserve = (flags & (SHM_HUGETLB | SHM_NORESERVE)) == (SHM_HUGETLB | SHM_NORESERVE);
+    if (created && fill > 0 &&
+        (rc = fill_new(id, create_size, (int)fill, huge_noreserve)) != PIPC_OK) {
         shmctl(id, IPC_RMID, NULL); /* undo the creation; the error is already recorded */
         return rc;
     }
@@ -96,6 +115,12 @@ int pipc_shm_attach(pipc_shm_t *shm, uint64_t address, int64_t flags) {
     if (address > UINTPTR_MAX) return pipc__invalid("shmat: the address does not fit a pointer");
     if ((flags & SHM_REMAP) && address == 0)
         return pipc__invalid("shmat: SHM_REMAP needs an address");
+    /* SHM_RND rounds down to SHMLBA, then the kernel maps at that address
+     * (MAP_FIXED): below SHMLBA that is address 0, which a privileged process
+     * gets, and which no handle can then use or detach. */
+    if ((flags & SHM_RND) && address != 0 && address < (uint64_t)SHMLBA)
+        return pipc__invalid("shmat: address 0x%llx rounds down to 0 with SHM_RND (SHMLBA is %llu)",
+                             (unsigned long long)address, (unsigned long long)SHMLBA);
     int rc;
     size_t size = shm->size;
     if (size == 0) {

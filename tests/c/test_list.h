@@ -7,6 +7,11 @@
 
 #define PIPC_TEST_LIST(X) \
     X(error_names) \
+    X(inspect_list_fields) \
+    X(inspect_leaked) \
+    X(inspect_limits) \
+    X(inspect_limit_error_numbers) \
+    X(inspect_removeipc) \
     X(error_set_clear) \
     X(error_version_pagesize) \
     X(error_thread_local) \
@@ -45,6 +50,7 @@
     X(shm_open_id) \
     X(shm_open_bad_args) \
     X(shm_use_after_remove) \
+    X(shm_hugetlb_noreserve_fill) \
     X(shm_set_perm_stat) \
     X(shm_permissions) \
     X(msg_send_receive) \

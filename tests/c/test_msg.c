@@ -159,6 +159,15 @@ int test_msg_copy(void) {
     ASSERT_FAILS(pipc_msg_receive(&q, 2, PIPC_MSG_COPY, &rb.m, 100, &len), PIPC_E_BUSY, ENOMSG);
     ASSERT_INVALID(pipc_msg_receive(&q, 0, PIPC_MSG_COPY | PIPC_MSG_EXCEPT, &rb.m, 100, &len));
     ASSERT_INVALID(pipc_msg_receive(&q, -1, PIPC_MSG_COPY, &rb.m, 100, &len));
+    /* A message longer than the buffer: E2BIG without MSG_NOERROR; with it,
+     * the kernel refuses the copy (EINVAL) although the queue exists (found by
+     * tests/fuzz: it was reported as ExistentialError). Nothing is removed. */
+    ASSERT_FAILS(pipc_msg_receive(&q, 1, PIPC_MSG_COPY, &rb.m, 3, &len), PIPC_E_MESSAGE_SIZE, E2BIG);
+    ASSERT_FAILS(pipc_msg_receive(&q, 1, PIPC_MSG_COPY | PIPC_MSG_NOERROR, &rb.m, 3, &len),
+                 PIPC_E_INVALID_ARGUMENT, EINVAL);
+    ASSERT_CONTAINS(pipc_error_last()->message, "MSG_COPY");
+    ASSERT_OK(pipc_msg_stat(&q, &info));
+    ASSERT_EQ(info.n_messages, 2);
     ASSERT_OK(pipc_msg_remove(&q));
     return 0;
 }
@@ -250,6 +259,16 @@ int test_msg_bad_args(void) {
     ASSERT_INVALID(pipc_msg_receive(NULL, 0, 0, &rb.m, 10, &len));
     ASSERT_INVALID(pipc_msg_set_max_bytes(&q, 0));
     ASSERT_INVALID(pipc_msg_set_max_bytes(&q, -1));
+    /* The kernel's IPC_SET takes an int: 2^32 + 5 would silently become 5
+     * (found by tests/fuzz). Refused, and msg_qbytes is unchanged. */
+    pipc_msg_info_t before, after;
+    ASSERT_OK(pipc_msg_stat(&q, &before));
+    ASSERT_INVALID(pipc_msg_set_max_bytes(&q, ((int64_t)1 << 32) + 5));
+    ASSERT_INVALID(pipc_msg_set_max_bytes(&q, (int64_t)INT_MAX + 1));
+    ASSERT_INVALID(pipc_msg_set_max_bytes(&q, INT64_MAX));
+    ASSERT_CONTAINS(pipc_error_last()->message, "2147483647");
+    ASSERT_OK(pipc_msg_stat(&q, &after));
+    ASSERT_EQ(after.max_bytes, before.max_bytes);
     ASSERT_INVALID(pipc_msg_set_max_bytes(NULL, 10));
     ASSERT_INVALID(pipc_msg_set_perm(&q, -1, PIPC_KEEP, PIPC_KEEP));
     ASSERT_INVALID(pipc_msg_set_perm(&q, PIPC_KEEP, PIPC_KEEP, -1));

@@ -259,6 +259,15 @@ int test_shm_attach_flags(void) {
     ASSERT_INVALID(pipc_shm_attach(&m, 0, PIPC_IPC_CREAT));
     ASSERT_INVALID(pipc_shm_attach(&m, 0, -1));
     ASSERT_INVALID(pipc_shm_attach(&m, 0, PIPC_SHM_REMAP)); /* needs an address */
+    /* An address below SHMLBA rounds down to 0 with SHM_RND, which the kernel
+     * maps at address 0 for root (found by tests/fuzz): refused, no attachment. */
+    ASSERT_INVALID(pipc_shm_attach(&m, 2, PIPC_SHM_RND));
+    ASSERT_CONTAINS(pipc_error_last()->message, "rounds down to 0");
+    ASSERT_INVALID(pipc_shm_attach(&m, 4095, PIPC_SHM_RND | PIPC_SHM_RDONLY));
+    ASSERT(!m.attached);
+    pipc_shm_info_t info0;
+    ASSERT_OK(pipc_shm_stat(&m, &info0));
+    ASSERT_EQ(info0.n_attached, 0);
     ASSERT_INVALID(pipc_shm_attach(NULL, 0, 0));
     ASSERT_INVALID(pipc_shm_detach(NULL));
     /* Pick a free page-aligned address: attach, note it, detach. */
@@ -415,5 +424,31 @@ int test_shm_permissions(void) {
     ASSERT_OK(pipc_shm_set_perm(&m, PIPC_KEEP, PIPC_KEEP, 0644));
     ASSERT_EQ(t_run_unprivileged(shm_unprivileged_readonly, &m), 0);
     ASSERT_OK(pipc_shm_remove(&m));
+    return 0;
+}
+
+/* A huge-page segment created with SHM_NORESERVE has no pages reserved; the
+ * fill used to touch them and die of SIGBUS when the pool was empty (found by
+ * tests/fuzz). Now the fill either succeeds or fails with OutOfMemoryError;
+ * run in a child so that a regression fails the test instead of the runner. */
+int test_shm_hugetlb_noreserve_fill(void) {
+    pid_t pid = t_fork();
+    if (pid == 0) {
+        pipc_shm_t m;
+        const int64_t flags = PIPC_IPC_CREX | PIPC_SHM_HUGETLB | PIPC_SHM_NORESERVE;
+        const int before = t_sysvipc_count();
+        int rc = pipc_shm_open(&m, PIPC_IPC_PRIVATE, 31, flags, 0600, 0x20);
+        if (rc == PIPC_OK) { /* huge pages were available: it is filled */
+            t_cleanup_shm(m.id);
+            int ok = pipc_shm_attach(&m, 0, 0) == PIPC_OK && ((char *)m.address)[30] == 0x20;
+            pipc_shm_detach(&m);
+            pipc_shm_remove(&m);
+            _exit(ok ? 0 : 1);
+        }
+        if (rc != PIPC_E_NO_MEMORY && rc != PIPC_E_INVALID_ARGUMENT) _exit(2);
+        if (t_sysvipc_count() != before) _exit(3); /* the new segment was removed again */
+        _exit(0);
+    }
+    ASSERT_EQ(t_wait(pid), 0);
     return 0;
 }

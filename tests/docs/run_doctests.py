@@ -28,12 +28,13 @@ How a block finds polyipc (the environment each block gets):
   c       cc -std=c11 -Wall -Werror, compiled against --prefix through
           pkg-config when a prefix is given, else against --c-include and
           --c-lib; then run
+  every   HOME is an empty directory of the block's own
   sh      bash -euo pipefail, with all of the above in the environment and
           --prefix/bin first on PATH (PKG_CONFIG_PATH, CMAKE_PREFIX_PATH and
           LD_LIBRARY_PATH point into the prefix)
 
 Usage:
-  run_doctests.py [--root DIR] [paths options] [FILE.md ...]
+  run_doctests.py [--root DIR] [paths options] [--install-from BUILD] [FILE.md ...]
   run_doctests.py --self-test [paths options]   the runner's own check: a
       failing, a hanging, a leaking and a passing block must be told apart
 Ends with the line `doctest: N passed, N failed, N skipped`; exits 1 when a
@@ -120,11 +121,9 @@ def block_environment(args):
         prepend("CMAKE_PREFIX_PATH", args.prefix)
         prepend("MANPATH", os.path.join(args.prefix, "share", "man"))
     prepend("PATH", args.bin_dir)
-    # `python3` in a sh block is the interpreter the module was built for.
-    shim = tempfile.mkdtemp(prefix="polyipc-doctest-bin-")
-    atexit.register(shutil.rmtree, shim, True)
-    os.symlink(args.python, os.path.join(shim, "python3"))
-    prepend("PATH", shim)
+    # `python3` in a sh block is the interpreter the module was built for
+    # (its directory first on PATH; a venv made from it must outlive the run).
+    prepend("PATH", os.path.dirname(os.path.realpath(args.python)))
     env.pop("PYTHONHOME", None)
     return env
 
@@ -206,6 +205,8 @@ def run_blocks(blocks, args, root):
         workdir = tempfile.mkdtemp(prefix="polyipc-doctest-")    # the block's cwd
         scriptdir = tempfile.mkdtemp(prefix="polyipc-doctest-src-")  # the block itself
         timeout = args.timeout
+        home = os.path.join(scriptdir, "home")  # HOME: nothing a block installs "for the user" outlives it
+        os.mkdir(home)
         try:
             if b.in_source:
                 copy_source_tree(args.source or root, workdir)
@@ -215,7 +216,7 @@ def run_blocks(blocks, args, root):
             proc = subprocess.run(
                 ["unshare", "--ipc", "--", args.python, os.path.abspath(__file__), "--exec-one",
                  str(timeout), "--"] + argv,
-                cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                cwd=workdir, env=dict(env, HOME=home), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 timeout=timeout + 30)
             dt = time.monotonic() - t0
             out = proc.stdout.decode("utf-8", "replace")
@@ -312,6 +313,8 @@ def main():
     ap.add_argument("--c-lib")
     ap.add_argument("--prefix", help="an install prefix of libpolyipc (pkg-config, CMake, the CLI)")
     ap.add_argument("--bin-dir", help="a directory put first on PATH (e.g. the built CLI)")
+    ap.add_argument("--install-from", metavar="BUILD_DIR",
+                    help="install that CMake build into a temporary prefix and use it as --prefix")
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--source-timeout", type=float, default=900.0,
                     help="the timeout of source-tree blocks (install and build commands)")
@@ -327,6 +330,11 @@ def main():
             setattr(args, name, [os.path.abspath(d) for d in getattr(args, name)])
     if args.self_test:
         return self_test(args)
+    if args.install_from:
+        args.prefix = tempfile.mkdtemp(prefix="polyipc-doctest-prefix-")
+        atexit.register(shutil.rmtree, args.prefix, True)
+        subprocess.run(["cmake", "--install", args.install_from, "--prefix", args.prefix],
+                       check=True, stdout=subprocess.DEVNULL)
     root = os.path.abspath(args.root)
     files = [os.path.abspath(f) for f in args.files] or doc_files(root)
     blocks = [b for f in files for b in extract(f)]

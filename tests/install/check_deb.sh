@@ -69,7 +69,8 @@ has '<.+@.+>' field Maintainer || fail "Maintainer: $(field Maintainer)"
 [ -n "$(field Description)" ] || fail "no Description"
 contents=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
 for f in usr/include/polyipc.h usr/include/polyipc_version.h usr/lib/libpolyipc.so "usr/lib/libpolyipc.so.$VERSION" \
-         usr/lib/libpolyipc.a usr/lib/pkgconfig/polyipc.pc usr/lib/cmake/polyipc/polyipcConfig.cmake; do
+         usr/lib/libpolyipc.a usr/lib/pkgconfig/polyipc.pc usr/lib/cmake/polyipc/polyipcConfig.cmake \
+         usr/bin/polyipc usr/share/man/man1/polyipc.1; do
     grep -qx "\./$f" <<<"$contents" || fail "the package lacks /$f"
 done
 
@@ -80,6 +81,7 @@ echo "${#files[@]} files installed"
 mapfile -t headers < <(printf '%s\n' "${files[@]}" | grep '\.h$')
 /usr/bin/python3 "$HERE/check_exports.py" "/usr/lib/libpolyipc.so.$VERSION" "${headers[@]}"
 consumers /usr "$work"
+[ "$(/usr/bin/polyipc --version)" = "polyipc $VERSION" ] || fail "/usr/bin/polyipc --version is not $VERSION"
 
 echo "--- dpkg -r"
 dpkg_run -r polyipc

@@ -33,6 +33,12 @@ has "SONAME.*\[libpolyipc\.so\.$major\]" readelf -d "$prefix/lib/libpolyipc.so.$
 grep -q "^#define PIPC_VERSION \"$VERSION\"$" "$prefix/include/polyipc_version.h" \
     || fail "the installed polyipc_version.h is not $VERSION"
 
+echo "--- the polyipc command (cli/)"
+[ -x "$prefix/bin/polyipc" ] || fail "bin/polyipc is not installed"
+[ -f "$prefix/share/man/man1/polyipc.1" ] || fail "share/man/man1/polyipc.1 is not installed"
+[ "$("$prefix/bin/polyipc" --version)" = "polyipc $VERSION" ] || fail "bin/polyipc --version is not $VERSION"
+unshare --ipc "$prefix/bin/polyipc" ls --json | grep -q '"schema":1' || fail "bin/polyipc ls --json failed"
+
 echo "--- exports"
 mapfile -t headers < <(find "$prefix/include" -name '*.h' | sort)
 /usr/bin/python3 "$HERE/check_exports.py" "$prefix/lib/libpolyipc.so.$VERSION" "${headers[@]}"

@@ -145,6 +145,20 @@ sub matches {
     return $got eq $want;    # bytes and strings
 }
 
+# The `pick` modifier (SCHEMA.md): record fields, list indices, "#" = length.
+# api_call collapses a one-element list to the element and an empty one to
+# undef, so index 0 of a non-array is the value itself.
+sub pick {
+    my ($got, $path) = @_;
+    for my $p (@$path) {
+        if ($p eq '#') { $got = ref $got eq 'ARRAY' ? scalar @$got : defined $got ? 1 : 0 }
+        elsif ($p !~ /^\d+$/) { $got = $got->{$p} }
+        elsif (ref $got eq 'ARRAY') { $got = $got->[$p] }
+        else { $got = $p == 0 ? $got : undef }
+    }
+    return $got;
+}
+
 sub show {
     my ($v) = @_;
     my $s = ref $v ? JSON::PP->new->canonical->allow_nonref->allow_blessed->encode($v) : defined $v ? "'$v'" : 'undef';
@@ -190,6 +204,7 @@ sub check_step {
         eval { $got->remove } if exists $step->{new} && blessed $got;    # never leak it
         die "FAIL $what: expected $step->{raises}, but it returned " . show($got) . "\n";
     }
+    $got = pick($got, $step->{pick}) if exists $step->{pick};
     if (exists $step->{expect} && !matches($got, $step->{expect}, $env)) {
         die "FAIL $what: expected " . show($step->{expect}) . ", got " . show($got) . "\n";
     }

@@ -16,7 +16,7 @@ use File::Temp qw(tempdir);
 use JSON::PP ();
 
 my $ROOT = abs_path(dirname(abs_path(__FILE__)) . '/../..');
-my @TREE = qw(VERSION LICENSE README.md CHANGELOG.md core swig bindings/perl tests/perl tests/corpus);
+my @TREE = qw(VERSION LICENSE README.md CHANGELOG.md core swig bindings/perl tests/perl tests/corpus tests/nocrash);
 my $tmp = tempdir('polyipc-perl-dist-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 
 sub slurp { my ($p) = @_; open my $fh, '<', $p or die "$p: $!\n"; local $/; return scalar <$fh> }
@@ -78,7 +78,7 @@ s{^PolyIPC-\Q$VERSION\E/}{} for @listed;
 my %in = map { $_ => 1 } @listed;
 my $build = JSON::PP->new->decode(slurp("$ROOT/core/build.json"));
 my @expected = (qw(Makefile.PL MANIFEST META.json META.yml Changes README LICENSE VERSION PolyIPC.pm PolyIPC_wrap.c
-                   lib/PolyIPC.pod lib/PolyIPC/Semaphore.pod t/00-smoke.t t/corpus.t t/lib/PolyIPCTest.pm
+                   lib/PolyIPC.pod lib/PolyIPC/Semaphore.pod t/00-smoke.t t/corpus.t t/lib/PolyIPCTest.pm nocrash/cases.json
                    core/build.json core/include/polyipc.h core/include/polyipc_version.h.in),
                 (map { "core/$_" } @{ $build->{sources} }), (map { s{.*/}{corpus/}r } glob "$ROOT/tests/corpus/*.json"));
 ok($in{$_}, "the dist holds $_") for @expected;

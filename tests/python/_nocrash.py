@@ -1,84 +1,163 @@
-"""The no-crash cases of test_no_crash.py and their fork server.
+"""The Python runner of the no-crash table (tests/nocrash/cases.json, see
+tests/nocrash/SCHEMA.md) and its fork server.
 
 Kept free of pytest so that the fork server stays small (forking a process
-that imported pytest costs several times more here).
-
-No input ever crashes the interpreter.
-
-Every public callable (module functions, methods, constructors) is called
-with bad values in each parameter, and every attribute is read, assigned bad
-values and deleted, in every object state (fresh, removed, detached,
-uninitialised). Each case runs in its own forked child, so a crash fails that
-case instead of killing the run; the child must end with a clean exception
-of a sensible class (never SystemError) or a normal return."""
-import inspect
+that imported pytest costs several times more here). expand() turns the table
+into cases exactly as the Ruby and Perl runners do; each case runs in its own
+forked child of the server, so a crash fails that case instead of the run.
+"""
+import json
+import math
 import os
 import signal
+import subprocess
 import sys
 
 import polyipc
 
-BAD = [None, True, 1.5, float("nan"), -1, 2**31, 2**63, 2**64, -2**64, "x", "\udcff", b"\x00\xff",
-       bytearray(b"x"), memoryview(b"xy"), object(), [(0, 1)], (1, 2), len]
-# sizes that would make the kernel hand out (and the fill touch) gigabytes
-HUGE_OK = {"size"}
-STATES = ["fresh", "removed", "detached", "uninitialised"]
-CLASSES = [polyipc.Semaphore, polyipc.SharedMemory, polyipc.MessageQueue, polyipc.SemaphoreSet]
-
-GOOD = {  # valid, non-blocking values for the parameters not under test
-    "key": None, "flags": polyipc.IPC_CREX, "mode": 0o600, "initial_value": 1, "size": 64,
-    "init_character": b" ", "max_message_size": 64, "nsems": 2, "timeout": 0, "delta": 1,
-    "byte_count": 1, "offset": 0, "s": b"x", "message": b"x", "block": False, "type": 0,
-    "address": None, "id": 0, "path": "/", "silence_warning": True, "ops": [(0, 1)], "index": 0,
-    "value": 1, "values": [1, 1], "exc_type": None, "exc_value": None, "traceback": None,
-}
-
-ALLOWED = (polyipc.Error, TypeError, ValueError, AttributeError, BufferError, OSError, ArithmeticError,
-           UnicodeError)
+LANG = "python"
+TABLE_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nocrash", "cases.json")
+# Exceptions a bad input may raise besides polyipc.Error (the language's own).
+LANG_ERRORS = (TypeError, ValueError, AttributeError, BufferError, OSError, ArithmeticError, UnicodeError)
+BLOCK_SECONDS = 0.5  # a call still waiting after this long is "blocked"
 
 
-class Blocked(Exception):
+def load():
+    with open(TABLE_PATH) as f:
+        return json.load(f)
+
+
+def _applies(entry):
+    return LANG in entry.get("only", [LANG])
+
+
+# ---- the expansion (the same algorithm in every runner) --------------------
+
+def _expect(table, kind, value):
+    for o in table["overrides"]:
+        if o["lang"] == LANG and kind in o["kinds"] and value in o["values"]:
+            return o["expect"]
+    exp = table["kinds"][kind]["expect"]
+    return exp.get(value, exp["*"])
+
+
+def _values(table, few):
+    names = [n for n, v in table["values"].items() if _applies(v)]
+    return [n for n in names if n in table["few"]] if few else names
+
+
+def _call_cases(table, base, slots, positional, few, skip):
+    """Each slot with each bad value (the others good), then arity cases."""
+    out = []
+    for i, (name, kind, _good, *_r) in enumerate(slots):
+        for v in _values(table, few):
+            if v in skip.get(name, []):
+                continue
+            args = [["good", s[0]] for s in slots]
+            args[i] = ["bad", v]
+            out.append(dict(base, id="%s %s=%s" % (base["id"], name, v), args=args, positional=positional,
+                            expect="any" if few else _expect(table, kind, v)))
+    if slots and not few:
+        good = [["good", s[0]] for s in slots]
+        out.append(dict(base, id=base["id"] + " unknown keyword", args=good, positional=positional,
+                        extra_kw=True, expect="error"))
+        out.append(dict(base, id=base["id"] + " extra positional", args=good, positional=len(slots),
+                        extra_pos=True, expect="error"))
+    return out
+
+
+def expand(table):
+    """Every case of the table for this language, in the table's order."""
+    cases = []
+    states = {n: s for n, s in table["states"].items() if _applies(s)}
+    for cls, obj in table["objects"].items():
+        skip = obj.get("skip_values", {})
+        ctor = [s for s in obj["ctor"]]
+        base = {"id": cls + "()", "op": "ctor", "cls": cls, "state": "", "name": "", "slots": ctor}
+        cases.append(dict(base, args=[["good", s[0]] for s in ctor], positional=1, expect="ok"))
+        cases += _call_cases(table, base, ctor, 1, False, skip)
+        for state, st in states.items():
+            if "objects" in st and cls not in st["objects"]:
+                continue
+            few = state != "fresh"
+            for name, m in obj["methods"].items():
+                if not _applies(m):
+                    continue
+                slots = m["slots"]
+                base = {"id": "%s.%s [%s]" % (cls, name, state), "op": "call", "cls": cls, "state": state,
+                        "name": m.get("names", {}).get(LANG, name), "slots": slots}
+                good = m.get(state, "ok" if state == "fresh" else "any")
+                cases.append(dict(base, args=[["good", s[0]] for s in slots], positional=m.get("positional", 0),
+                                  expect=good))
+                cases += _call_cases(table, base, slots, m.get("positional", 0), few, skip)
+            for name, a in obj["attributes"].items():
+                base = {"id": "%s.%s [%s]" % (cls, name, state), "cls": cls, "state": state, "name": name,
+                        "slots": [], "args": [], "positional": 0}
+                cases.append(dict(base, id=base["id"] + " get", op="get",
+                                  expect=a.get(state, "ok" if state == "fresh" else "any")))
+                if "set" in a:
+                    kind, good = a["set"]
+                    slot = [[name, kind, good]]
+                    cases.append(dict(base, id=base["id"] + " set good", op="set", slots=slot,
+                                      args=[["good", name]], expect=a.get(state, "ok" if state == "fresh" else "any")))
+                    for v in _values(table, few):
+                        cases.append(dict(base, id="%s set %s" % (base["id"], v), op="set", slots=slot,
+                                          args=[["bad", v]], expect="any" if few else _expect(table, kind, v)))
+                else:
+                    cases.append(dict(base, id=base["id"] + " set read-only", op="set", slots=[[name, "any", 1]],
+                                      args=[["good", name]], expect="read_only"))
+                if table["deletable_attributes"].get(LANG):
+                    cases.append(dict(base, id=base["id"] + " delete", op="del", expect="lang"))
+    for name, f in table["functions"].items():
+        slots = f["slots"]
+        base = {"id": "%s()" % name, "op": "func", "cls": "", "state": "fresh", "name": name, "slots": slots}
+        cases.append(dict(base, args=[["good", s[0]] for s in slots], positional=f.get("positional", 0),
+                          expect=f.get("fresh", "ok")))
+        cases += _call_cases(table, base, slots, f.get("positional", 0), False, f.get("skip_values", {}))
+    return cases
+
+
+# ---- running one case (in the forked child) ---------------------------------
+
+class _Plain:
     pass
 
 
-_ARMED = [False]
+def _value(spec, table, env):
+    if isinstance(spec, list):
+        return [_value(x, table, env) for x in spec]
+    if not isinstance(spec, dict):
+        return spec
+    if "hex" in spec:
+        return bytes.fromhex(spec["hex"])
+    if "float" in spec:
+        return float(spec["float"])
+    if "pow2" in spec:
+        return -2 ** spec["pow2"] if spec.get("negative") else 2 ** spec["pow2"]
+    if "const" in spec:
+        return getattr(polyipc, spec["const"])
+    if "var" in spec:
+        return env[spec["var"]]
+    if "object" in spec:
+        return {"plain": _Plain(), "callable": len, "surrogate": "\udcff", "bytearray": bytearray(b"x"),
+                "memoryview": memoryview(b"xy")}[spec["object"]]
+    raise ValueError("unknown value form %r" % (spec,))
 
 
-def _on_alarm(signum, frame):
-    if _ARMED[0]:  # a late signal (after the call) is ignored
-        _ARMED[0] = False
-        raise Blocked()
-
-
-def _bounded(call):
-    """Runs call(); if it blocks, it is cut short after 0.1 s with Blocked."""
-    _ARMED[0] = True
-    signal.setitimer(signal.ITIMER_REAL, 0.1)
-    try:
-        return call()
-    finally:
-        _ARMED[0] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def _make(cls, state):
-    """A fresh object of cls in `state` (creates kernel objects: see _cleanup)."""
+def _make(table, cls, state):
+    obj_t = table["objects"][cls]
+    klass = getattr(polyipc, cls)
     if state == "uninitialised":
-        return cls.__new__(cls)
-    if state == "detached" and cls is not polyipc.SharedMemory:
-        raise ValueError("only SharedMemory can be detached")
-    if cls is polyipc.Semaphore:
-        obj = cls(None, polyipc.IPC_CREX, initial_value=5)
-    elif cls is polyipc.SharedMemory:
-        obj = cls(None, polyipc.IPC_CREX, size=64)
-    elif cls is polyipc.MessageQueue:
-        obj = cls(None, polyipc.IPC_CREX, max_message_size=64)
-        for t in (1, 2, 3):
-            obj.send(b"m", type=t)
-    else:
-        obj = cls(None, 2, polyipc.IPC_CREX, initial_value=5)
+        return klass.__new__(klass)
+    new = obj_t["new"]
+    obj = klass(*[_value(a, table, {}) for a in new["args"]],
+                **{k: _value(v, table, {}) for k, v in new["kwargs"].items()})
+    for name, data, t in new.get("then", []):
+        getattr(obj, name)(_value(data, table, {}), type=t)
     if state == "removed":
         obj.remove()
+        if cls == "SharedMemory":
+            obj.detach()
     elif state == "detached":
         obj.detach()
     return obj
@@ -93,163 +172,171 @@ def _cleanup(objs):
                 pass
 
 
-def _check(fn):
-    """Runs fn in this (child) process; exit status 0 when it behaved."""
-    signal.signal(signal.SIGALRM, _on_alarm)
-    try:
-        fn()
-    except Blocked:
-        return 0
-    except SystemError as e:
-        sys.stderr.write("SystemError: %r\n" % (e,))
-        return 4
-    except ALLOWED as e:
-        if not str(e) and not isinstance(e, (polyipc.NotAttachedError,)):
-            sys.stderr.write("empty message: %r\n" % (e,))
-            return 5
-        return 0
-    except Exception as e:
-        sys.stderr.write("unexpected exception class: %r\n" % (e,))
-        return 6
-    return 0
+class _Blocked(Exception):
+    """Raised by the SIGALRM handler in a call still waiting (the cleanup runs)."""
 
 
-def _params(func):
-    try:
-        return [p for p in inspect.signature(func).parameters.values() if p.name != "self"]
-    except (ValueError, TypeError):
-        return []
+def _on_alarm(signum, frame):
+    raise _Blocked()
 
 
-def _members(cls):
-    methods, attrs = [], []
-    for name in sorted(dir(cls)):
-        if name.startswith("_") and name not in ("__enter__", "__exit__", "__str__", "__repr__"):
-            continue
-        (methods if callable(getattr(cls, name)) else attrs).append(name)
-    return methods, attrs
-
-
-# ---- the cases, as data, so that a small fork server can run them --------
-# A spec: [kind, class name or function name, state, member, args, kwargs]
-# where every value is ["bad", index into BAD] or ["good", parameter name] or
-# ["int", n] (for wrong arities).
-
-def _value(v):
-    return BAD[v[1]] if v[0] == "bad" else GOOD.get(v[1], 0) if v[0] == "good" else v[1]
-
-
-def _calls(func, full=True, bad=None):
-    """(description, args, kwargs) specs: each parameter with each bad value
-    (or those listed in `bad`), plus wrong arities and an unknown keyword
-    (only good values when not full)."""
-    params = _params(func)
-    base = {p.name: ["good", p.name] for p in params}
-    cases = [("good", [], dict(base)), ("no args", [], {})]
-    if not full:
-        return cases
-    cases += [("too many", [["int", i] for i in range(len(params) + 2)], {}),
-              ("unknown kw", [], dict(base, nope=["int", 1]))]
-    for p in params:
-        for i, value in enumerate(BAD):
-            if bad is not None and i not in bad:
-                continue
-            if p.name in HUGE_OK and isinstance(value, int) and not isinstance(value, bool) and value > 2**24:
-                continue
-            kwargs = dict(base)
-            kwargs[p.name] = ["bad", i]
-            cases.append(("%s=BAD[%d]" % (p.name, i), [], kwargs))
-    return cases
-
-
-def _run_spec(spec):
-    kind, owner, state, name, args, kwargs = spec
-    if kind == "selftest-crash":
+def _invoke(table, case, objs):
+    if case["op"] == "func" and case["name"] == "kill":  # the runner's self-test
         os.kill(os.getpid(), signal.SIGSEGV)
-    args = [_value(a) for a in args]
-    kwargs = {k: _value(v) for k, v in kwargs.items()}
-    if kind == "func":
-        r = getattr(polyipc, owner)(*args, **kwargs)
-        if isinstance(r, polyipc.SharedMemory):
-            r.detach()
+    env = {}
+    if case["op"] == "func":
+        shm = polyipc.SharedMemory(None, polyipc.IPC_CREX, size=64)
+        objs.append(shm)
+        env["shm_id"] = shm.id
+    good = {s[0]: _value(s[2], table, env) for s in case["slots"]}
+    vals = [(n, good[n] if kind == "good" else _value(table["values"][n]["v"], table, env)) for kind, n in
+            ([a[0], a[1]] for a in case["args"])]
+    names = [s[0] for s in case["slots"]]
+    vals = [v for _, v in vals]
+    npos = case["positional"]
+    args = vals[:npos]
+    kwargs = dict(zip(names[npos:], vals[npos:]))
+    if case.get("extra_kw"):
+        kwargs["no_such_argument"] = 1
+    if case.get("extra_pos"):
+        args.append(1)
+    op = case["op"]
+    if op == "ctor":
+        objs.append(getattr(polyipc, case["cls"])(*args, **kwargs))
         return
-    cls = getattr(polyipc, owner)
+    if op == "func":
+        r = getattr(polyipc, case["name"])(*args, **kwargs)
+        if isinstance(r, polyipc.SharedMemory):
+            objs.append(r)
+        return
+    obj = _make(table, case["cls"], case["state"])
+    objs.append(obj)
+    if op == "call":
+        getattr(obj, case["name"])(*args, **kwargs)
+    elif op == "get":
+        getattr(obj, case["name"])
+    elif op == "set":
+        setattr(obj, case["name"], vals[0])
+    elif op == "del":
+        delattr(obj, case["name"])
+
+
+def _outcome(exc):
+    """The outcome class of an exception: the polyipc kind, or lang:<class>."""
+    if isinstance(exc, polyipc.Error):
+        for k in type(exc).__mro__:
+            if k.__module__ == polyipc.Error.__module__ and getattr(polyipc, k.__name__, None) is k:
+                return k.__name__
+    if isinstance(exc, LANG_ERRORS) and not isinstance(exc, SystemError):
+        return "lang:" + type(exc).__name__
+    return "bad:" + type(exc).__name__
+
+
+def run_case(table, case):
+    """In the child: (outcome, message)."""
     objs = []
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, BLOCK_SECONDS)
     try:
-        if kind == "ctor":
-            objs.append(cls(*args, **kwargs))
-            return
-        obj = _make(cls, state)
-        objs.append(obj)
-        if kind == "method":
-            method = getattr(obj, name)
-            _bounded(lambda: method(*args, **kwargs))
-        elif kind == "get":
-            getattr(obj, name)
-        elif kind == "del":
-            delattr(obj, name)
-        else:
-            setattr(obj, name, args[0])
+        _invoke(table, case, objs)
+        return "ok", ""
+    except _Blocked:
+        return "blocked", ""
+    except BaseException as e:  # noqa: BLE001 - everything is classified
+        return _outcome(e), "%s: %s" % (type(e).__name__, e)
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         _cleanup(objs)
 
 
+def matches(expect, outcome, message):
+    """Whether an outcome satisfies an expectation (SCHEMA.md, "Outcomes")."""
+    if outcome.startswith("bad:") or outcome.startswith("crash"):
+        return False
+    if outcome not in ("ok", "blocked") and not outcome.startswith("lang:") and not message.split(": ", 1)[-1] \
+            and outcome != "NotAttachedError":
+        return False  # an error without a message
+    if expect == "any":
+        return True
+    if outcome == "blocked":
+        return False
+    if expect == "ok":
+        return outcome == "ok"
+    if expect == "error":
+        return outcome != "ok"
+    if expect == "lang":
+        return outcome.startswith("lang:")
+    if expect == "read_only":
+        return outcome in ("lang:AttributeError", "lang:TypeError")
+    return outcome == expect
+
+
 def _serve():
-    """The fork server: one spec per stdin line, one status per stdout line."""
-    import json
+    """The fork server: one case per stdin line, one [outcome, message] per stdout line."""
+    table = load()
     for line in sys.stdin:
-        spec = json.loads(line)
-        sys.stderr.flush()
+        case = json.loads(line)
+        r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            code = 7
+            os.close(r)
             try:
-                code = _check(lambda: _run_spec(spec))
-            finally:
-                os._exit(code)
-        _, st = os.waitpid(pid, 0)  # a wait that blocks is cut short by _check's timer
-        status = [None, os.WTERMSIG(st)] if os.WIFSIGNALED(st) else [os.WEXITSTATUS(st), None]
-        sys.stdout.write(json.dumps(status) + "\n")
+                res = run_case(table, case)
+            except BaseException as e:  # noqa: BLE001
+                res = ("bad:" + type(e).__name__, str(e))
+            os.write(w, json.dumps(res).encode())
+            os._exit(0)
+        os.close(w)
+        data = b""
+        while True:
+            chunk = os.read(r, 65536)
+            if not chunk:
+                break
+            data += chunk
+        os.close(r)
+        _, st = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(st):
+            res = ["crash:signal %d" % os.WTERMSIG(st), ""]
+        else:
+            res = json.loads(data) if data else ["bad:no result", ""]
+        sys.stdout.write(json.dumps(res) + "\n")
         sys.stdout.flush()
 
 
-def _run_specs(specs):
-    """Runs every spec in its own forked child of a small fork server (a
-    fresh interpreter: forking it is much cheaper than forking pytest)."""
-    import json
-    import subprocess
-    every = int(os.environ.get("POLYIPC_NOCRASH_EVERY", "1"))  # the version matrix samples
-    specs = specs[::every]
+def run_cases(cases, sample=True):
+    """Runs every case in its own forked child of a small fork server (a
+    fresh interpreter: forking it is much cheaper than forking pytest).
+    The version matrix runs every POLYIPC_NOCRASH_EVERY-th case only (unless
+    not `sample`). Returns [(case, outcome, message)]."""
+    if sample:
+        cases = cases[::int(os.environ.get("POLYIPC_NOCRASH_EVERY", "1"))]
     proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                             cwd=os.path.dirname(os.path.abspath(__file__)))
-    failures = []
+    results = []
     try:
-        for desc, spec in specs:
-            proc.stdin.write(json.dumps(spec) + "\n")
+        for case in cases:
+            proc.stdin.write(json.dumps(case) + "\n")
             proc.stdin.flush()
             line = proc.stdout.readline()
-            assert line, "the fork server died at %s" % desc
-            status = json.loads(line)
-            if status != [0, None]:
-                failures.append((desc, status))
+            assert line, "the fork server died at %s" % case["id"]
+            outcome, message = json.loads(line)
+            results.append((case, outcome, message))
     finally:
         proc.stdin.close()
         proc.wait(60)
-    assert len(specs) > 0
-    assert not failures, failures[:20]
+    return results
 
 
-# Other states than "fresh" get these bad values only: what they test is the
-# state, and the conversions are the same.
-FEW = (0, 2, 9, 14)
-
-
-def _states(cls):
-    return [s for s in STATES if s != "detached" or cls is polyipc.SharedMemory]
-
-
+def failures(results):
+    return ["%s: expected %s, got %s %s" % (c["id"], c["expect"], o, m[:200])
+            for c, o, m in results if not matches(c["expect"], o, m)]
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--serve"]:
     _serve()
+elif __name__ == "__main__":
+    # Discovery: print every case's outcome (python3 _nocrash.py [filter]).
+    want = sys.argv[1] if len(sys.argv) > 1 else ""
+    for c, o, m in run_cases([c for c in expand(load()) if want in c["id"]]):
+        print("%s\t%s\t%s\t%s" % ("ok " if matches(c["expect"], o, m) else "BAD", c["id"], o, m[:150]))

@@ -154,8 +154,9 @@ def check_sdist(sdist, version):
     want = {"PKG-INFO", "pyproject.toml", "setup.py", "LICENSE", "README.md", "VERSION", "core/build.json",
             "core/include/polyipc.h", "core/" + build["version_header"]["template"],
             "bindings/python/polyipc_wrap.c", "bindings/python/polyipc-stubs/__init__.pyi",
+            "bindings/python/polyipc_testing.py",
             "tests/python/minipytest.py", "tests/python/conftest.py", "tests/python/test_corpus.py",
-            "tests/python/typed/user_script.py"}
+            "tests/python/typed/user_script.py", "tests/nocrash/cases.json"}
     want |= {"core/" + s for s in build["sources"]}
     want |= {"tests/python/" + os.path.basename(p) for p in glob.glob(os.path.join(HERE, "test_*.py"))}
     want |= {"tests/corpus/" + os.path.basename(p) for p in glob.glob(os.path.join(HERE, "..", "corpus", "*.json"))}
@@ -173,9 +174,10 @@ def check_wheel(wheel):
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()
     other = [n for n in names if not (re.fullmatch(r"polyipc\.cpython-\d+-[^/]+\.so", n)
-                                      or n == "polyipc-stubs/__init__.pyi"
+                                      or n in ("polyipc-stubs/__init__.pyi", "polyipc_testing.py")
                                       or n.startswith("polyipc-%s.dist-info/" % VERSION))]
-    if other or "polyipc-stubs/__init__.pyi" not in names or not any(n.endswith(".so") for n in names):
+    if (other or "polyipc-stubs/__init__.pyi" not in names or "polyipc_testing.py" not in names
+            or not any(n.endswith(".so") for n in names)):
         raise Failure("wheel %s holds %s (unexpected: %s)" % (wheel, names, other))
     log("wheel %s: %s" % (os.path.basename(wheel), ", ".join(n for n in names if "dist-info" not in n)))
 

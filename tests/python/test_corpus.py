@@ -33,7 +33,7 @@ def api_call(obj, name, args, kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ftok() warns by design (sysv_ipc)
         result = getattr(target, name)(*args, **kwargs)
-    return list(result) if isinstance(result, tuple) else result
+    return list(result) if type(result) is tuple else result  # records (tuple subclasses) stay
 
 
 def api_get(obj, name):
@@ -125,6 +125,13 @@ def matches(got, exp, env):
     return got == want
 
 
+def pick(got, path):
+    """The `pick` modifier (SCHEMA.md): record fields, list indices, "#" = length."""
+    for p in path:
+        got = len(got) if p == "#" else got[p] if isinstance(p, int) else getattr(got, p)
+    return got
+
+
 def show(v):
     r = repr(v)
     return r if len(r) <= 120 else r[:117] + "..."
@@ -172,6 +179,8 @@ def check_step(step, env):
             except Exception:  # noqa: BLE001
                 pass
         raise Fail("%s: expected %s, but it returned %s" % (what, step["raises"], show(got)))
+    if "pick" in step:
+        got = pick(got, step["pick"])
     if "expect" in step and not matches(got, step["expect"], env):
         raise Fail("%s: expected %s, got %s" % (what, show(step["expect"]), show(got)))
     if "save" in step:

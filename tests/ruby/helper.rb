@@ -5,8 +5,13 @@
 # (or a hang) fails the test instead of killing the run.
 require "minitest/autorun"
 require "polyipc"
+require "polyipc/testing"
 
 module PolyIPCTest
+  # Every test fails when it leaves a new System V object behind (after the
+  # cleanup below); built on PolyIPC.list.
+  include PolyIPC::Testing::LeakGuard
+
   # How long any single wait in a test may take before it fails.
   DEADLINE = 10
 

@@ -96,6 +96,12 @@ module CorpusRuby
     end
   end
 
+  # The `pick` modifier (SCHEMA.md): record fields, list indices, "#" = length.
+  def pick(got, path)
+    path.each { |p| got = p == "#" ? got.size : got[p.is_a?(String) ? p.to_sym : p] }
+    got
+  end
+
   def matches?(got, exp, env)
     if exp.is_a?(Hash) && (exp.key?("gt") || exp.key?("ge"))
       return false unless got.is_a?(Integer)
@@ -164,6 +170,7 @@ module CorpusRuby
       end
       raise Fail, "#{what}: expected #{step['raises']}, but it returned #{show(got)}"
     end
+    got = pick(got, step["pick"]) if step.key?("pick")
     if step.key?("expect") && !matches?(got, step["expect"], env)
       raise Fail, "#{what}: expected #{show(step['expect'])}, got #{show(got)}"
     end

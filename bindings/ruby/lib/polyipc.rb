@@ -29,6 +29,7 @@
 # Thread#kill, Thread#raise, Timeout.timeout and Interrupt (Ctrl-C); a trap
 # handler that does not raise lets the wait resume.
 require "polyipc_native"
+require "polyipc/inspect"
 
 module PolyIPC
   # Base of every error polyipc raises (a StandardError). The subclasses

@@ -8,6 +8,12 @@ use Time::HiRes ();
 use Exporter 'import';
 our @EXPORT = qw(error_ok track in_child now);
 
+# Every test file fails when it leaves a new System V object behind (checked
+# at exit, after the cleanup below; built on PolyIPC::list). Loaded first, so
+# that its END block runs after this file's.
+use PolyIPC::Testing ();
+PolyIPC::Testing::leak_guard();
+
 # Objects created by a test; removed at exit even when the test fails.
 my @tracked;
 sub track { push @tracked, @_; return wantarray ? @_ : $_[0] }

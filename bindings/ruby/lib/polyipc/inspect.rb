@@ -1,0 +1,70 @@
+# frozen_string_literal: true
+
+require "json"
+
+# = The host inspector (docs/inspector.md)
+#
+#   PolyIPC.list(kind: :shm, owner: "alice", key: 0x1234)  # => [PolyIPC::IpcObject, ...]
+#   PolyIPC.info(:sem, 3)                                 # => PolyIPC::IpcObject (every field)
+#   PolyIPC.limits                                        # => [PolyIPC::IpcLimit, ...]
+#
+# The C core scans the IPC namespace and serialises the records as JSON
+# (schema 1); this file only turns them into Structs, with the same field
+# names as Python's dicts and Perl's hashes.
+module PolyIPC
+  # One System V object, as PolyIPC.list and PolyIPC.info return it: the
+  # fields of docs/inspector.md (the same names as Python's and Perl's
+  # records); fields of another kind are nil.
+  class IpcObject < Struct.new(
+    :kind, :id, :key, :owner, :uid, :gid, :cuid, :cgid, :perms, :ctime,
+    :size, :nattch, :cpid, :lpid, :atime, :dtime, :status,
+    :used_bytes, :messages, :max_bytes, :lspid, :lrpid, :stime, :rtime,
+    :nsems, :waiters, :otime, :semaphores,
+    :creator_alive, :last_alive, :age, :idle, :leaked, :removeipc_risk, :attached,
+    keyword_init: true
+  )
+  end
+
+  # One semaphore of a set (IpcObject#semaphores): value, ncount, zcount, pid.
+  class SemaphoreValue < Struct.new(:value, :ncount, :zcount, :pid, keyword_init: true)
+  end
+
+  # One process attaching a segment (IpcObject#attached): pid, command.
+  class Attacher < Struct.new(:pid, :command, keyword_init: true)
+  end
+
+  # One kernel limit and its use (PolyIPC.limits): resource, description,
+  # limit, used (nil when the kernel reports none), sysctl.
+  class IpcLimit < Struct.new(:resource, :description, :limit, :used, :sysctl, keyword_init: true)
+  end
+
+  class << self
+    # The objects of this IPC namespace, optionally only of +kind+ (:sem,
+    # :shm, :msg), +owner+ (a user name or uid) and +key+.
+    def list(kind: nil, owner: nil, key: nil)
+      JSON.parse(_inspect_list(kind&.to_s, owner&.to_s, key)).map { |h| _ipc_object(h) }
+    end
+
+    # Every field of the object of +kind+ with +id+, per-semaphore values
+    # and attached processes included; ExistentialError when there is none.
+    def info(kind, id)
+      _ipc_object(JSON.parse(_inspect_info(kind.to_s, id)))
+    end
+
+    # The kernel's limits and their use.
+    def limits
+      JSON.parse(_inspect_limits).map { |h| IpcLimit.new(**h.transform_keys(&:to_sym)) }
+    end
+
+    private :_inspect_list, :_inspect_info, :_inspect_limits
+
+    private
+
+    def _ipc_object(h) # :nodoc:
+      h = h.transform_keys(&:to_sym)
+      h[:semaphores] = h[:semaphores]&.map { |s| SemaphoreValue.new(**s.transform_keys(&:to_sym)) }
+      h[:attached] = h[:attached]&.map { |a| Attacher.new(**a.transform_keys(&:to_sym)) }
+      IpcObject.new(**h)
+    end
+  end
+end

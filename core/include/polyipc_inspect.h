@@ -1,0 +1,213 @@
+/*
+ * polyipc_inspect.h — the host inspector of libpolyipc: enumerate every
+ * System V object of the caller's IPC namespace, read the kernel's limits and
+ * usage, and derive facts the kernel does not state (liveness of the processes
+ * it names, attached processes, a `leaked` verdict, the systemd-logind
+ * RemoveIPC risk).
+ *
+ * The inspector's records have ONE serialised form, the JSON of schema
+ * PIPC_INSPECT_SCHEMA (documented in docs/inspector.md), produced here and
+ * used by the `polyipc` command line (--json) and by every language binding
+ * (which turns it into native records), so the field names are the same
+ * everywhere.
+ */
+#ifndef POLYIPC_INSPECT_H
+#define POLYIPC_INSPECT_H
+
+#include "polyipc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of the JSON schema; raised only for incompatible changes. */
+#define PIPC_INSPECT_SCHEMA 1
+
+/* Object kinds, usable as a bit set in filters. */
+typedef enum pipc_kind_e { PIPC_KIND_SEM = 1, PIPC_KIND_SHM = 2, PIPC_KIND_MSG = 4 } pipc_kind_e;
+#define PIPC_KIND_ALL (PIPC_KIND_SEM | PIPC_KIND_SHM | PIPC_KIND_MSG)
+
+/* Returns "sem", "shm" or "msg" for one kind, NULL otherwise. Static storage. */
+PIPC_API const char *pipc_kind_name(int kind);
+
+/* Parses "sem"/"shm"/"msg" (also "semaphore", "shared_memory", "message_queue")
+ * into a kind; 0 when unknown. */
+PIPC_API int pipc_kind_parse(const char *name);
+
+/* What a scan computes beyond the kernel's own record (bit set). */
+enum {
+    PIPC_INSPECT_SEMS = 1,     /* per-semaphore value, ncount, zcount, pid */
+    PIPC_INSPECT_DERIVED = 2,  /* liveness, age, idle, leaked, RemoveIPC risk (reads per-semaphore
+                                  pids, and waiters only where the verdict needs them) */
+    PIPC_INSPECT_ATTACHED = 4, /* processes attaching a segment, from /proc/<pid>/maps (slow) */
+    PIPC_INSPECT_ALL = 7
+};
+
+/* A tri-state for facts that may be unknowable. */
+#define PIPC_UNKNOWN (-1)
+
+/* One semaphore of a set. */
+typedef struct pipc_semval_t {
+    int value, ncount, zcount, pid;
+} pipc_semval_t;
+
+/* One process attaching a segment. */
+typedef struct pipc_attacher_t {
+    int pid;
+    char command[32]; /* /proc/<pid>/comm ("" when unreadable) */
+} pipc_attacher_t;
+
+/* One object. Fields of another kind are 0. Times are Unix seconds, 0 = never. */
+typedef struct pipc_object_t {
+    int kind; /* PIPC_KIND_* */
+    int id;
+    int32_t key;
+    uint32_t perms; /* permission bits (mode & 0777) */
+    uint32_t mode;  /* the kernel's whole mode word (status bits included) */
+    uint32_t uid, gid, cuid, cgid;
+    int64_t ctime;
+    /* shm */
+    uint64_t size, nattch;
+    int cpid, lpid;
+    int64_t atime, dtime;
+    bool dest, locked, hugetlb, noreserve; /* status bits of the mode word */
+    /* msg */
+    uint64_t used_bytes, messages, max_bytes;
+    int lspid, lrpid;
+    int64_t stime, rtime;
+    /* sem */
+    int nsems;
+    int64_t otime;
+    pipc_semval_t *sems; /* PIPC_INSPECT_SEMS: nsems entries; NULL when not read or unreadable */
+    int waiters;         /* sem, DERIVED: processes waiting (sum of ncount and zcount), or
+                            PIPC_UNKNOWN when not read (not needed for the verdict, or unreadable) */
+    /* derived (PIPC_INSPECT_DERIVED), PIPC_UNKNOWN where unknowable */
+    int creator_alive;  /* shm: cpid alive; sem/msg: the kernel records no creator (UNKNOWN) */
+    int last_alive;     /* any recorded last-user pid alive (lpid; lspid/lrpid; sempids); UNKNOWN if none */
+    int64_t age;        /* now - ctime (seconds since creation or the last IPC_SET) */
+    int64_t idle;       /* now - the latest of every recorded time */
+    bool leaked;        /* see pipc_inspect_leaked */
+    int removeipc_risk; /* 1, 0 or UNKNOWN: see pipc_removeipc_enabled */
+    /* PIPC_INSPECT_ATTACHED (shm): nattached entries; NULL when not scanned */
+    pipc_attacher_t *attached;
+    size_t nattached;
+} pipc_object_t;
+
+/* A scan's result: objects ordered by kind (sem, shm, msg) then id. */
+typedef struct pipc_objects_t {
+    pipc_object_t *items;
+    size_t count;
+    int64_t now; /* the time the derived facts were computed against */
+} pipc_objects_t;
+
+/* Filter of a scan. kinds: PIPC_KIND_* bits (0 = all); uid: -1 = any owner;
+ * key: PIPC_KEY_RANDOM (INT64_MIN) = any key; id: -1 = any id. */
+typedef struct pipc_filter_t {
+    int kinds;
+    int64_t uid;
+    int64_t key;
+    int64_t id;
+} pipc_filter_t;
+#define PIPC_FILTER_ANY ((pipc_filter_t){0, -1, INT64_MIN, -1})
+
+/* Enumerates the objects of the caller's IPC namespace that match `filter`,
+ * with the extra facts `what` asks for (PIPC_INSPECT_* bits), into *out
+ * (which the caller frees with pipc_objects_free). Uses *_STAT_ANY (Linux
+ * 4.17+; every object, whatever its permissions) and falls back to *_STAT
+ * (the readable ones) on older kernels. Objects removed during the scan are
+ * skipped; per-semaphore values the caller may not read leave `sems` NULL;
+ * /proc entries that cannot be read are skipped. Fails only with
+ * NO_MEMORY or INVALID_ARGUMENT (bad filter). */
+PIPC_API int pipc_inspect_list(const pipc_filter_t *filter, int what, pipc_objects_t *out);
+
+/* Frees what pipc_inspect_list allocated (safe on a zeroed struct). */
+PIPC_API void pipc_objects_free(pipc_objects_t *objs);
+
+/* The leaked verdict (computed into obj->leaked by PIPC_INSPECT_DERIVED):
+ * true when no live process is known to use the object AND it has been idle
+ * at least `min_idle` seconds:
+ *   shm: nattch == 0, and neither cpid nor lpid is alive;
+ *   sem: no waiter (every ncount and zcount 0), and no semaphore's last pid
+ *        alive (the set must be readable, else false);
+ *   msg: neither lspid nor lrpid is alive.
+ * A segment marked for destruction (dest) is never leaked. */
+PIPC_API bool pipc_inspect_leaked(const pipc_object_t *obj, int64_t min_idle);
+
+/* Is pid alive (kill(pid, 0) succeeds or fails with EPERM)? 0 for pid <= 0. */
+PIPC_API bool pipc_pid_alive(int pid);
+
+/* systemd-logind's RemoveIPC: 1 (on, also its default when logind is
+ * installed), 0 (off, or no logind), or PIPC_UNKNOWN (a config file cannot be
+ * read). Reads logind.conf and its drop-ins (/etc, /run, /usr/local/lib,
+ * /usr/lib; the last assignment wins) under the root directory named by the
+ * environment variable POLYIPC_ROOT ("" = /). */
+PIPC_API int pipc_removeipc_enabled(void);
+
+/* Is `uid` a regular (login) user, whose objects RemoveIPC removes? True
+ * above SYS_UID_MAX of /etc/login.defs (999 when unset), except 65534. */
+PIPC_API bool pipc_uid_is_regular(uint32_t uid);
+
+/* ------------------------------------------------------------------ */
+/* Limits                                                              */
+/* ------------------------------------------------------------------ */
+
+/* The kernel's limits and current use (IPC_INFO, SEM_INFO, MSG_INFO, SHM_INFO). */
+typedef struct pipc_limits_t {
+    int64_t semmsl, semmns, semopm, semmni, semvmx;
+    int64_t msgmax, msgmnb, msgmni;
+    uint64_t shmmax, shmall, shmmni, shmmin; /* shmall in pages */
+    /* use */
+    int64_t sem_sets, sem_semaphores; /* against semmni, semmns */
+    int64_t msg_queues;               /* against msgmni */
+    int64_t shm_segments;             /* against shmmni */
+    uint64_t shm_pages;               /* against shmall */
+} pipc_limits_t;
+
+/* Reads the limits into *out. Fails with SYSCALL when a *_INFO call fails. */
+PIPC_API int pipc_inspect_limits(pipc_limits_t *out);
+
+/* One row of the limits table: name (e.g. "SEMMNI"), description, limit,
+ * used (-1 when the kernel has no use figure for it), the sysctl to raise. */
+typedef struct pipc_limit_row_t {
+    const char *resource, *description, *sysctl;
+    uint64_t limit;
+    int64_t used;
+} pipc_limit_row_t;
+#define PIPC_LIMIT_ROWS 12
+
+/* Fills rows[PIPC_LIMIT_ROWS] from *lim, in lsipc -g order (MSGMNI, MSGMAX,
+ * MSGMNB, SHMMNI, SHMALL, SHMMAX, SHMMIN, SEMMNI, SEMMNS, SEMMSL, SEMOPM,
+ * SEMVMX). The strings are static. */
+PIPC_API void pipc_limit_rows(const pipc_limits_t *lim, pipc_limit_row_t rows[PIPC_LIMIT_ROWS]);
+
+/* ------------------------------------------------------------------ */
+/* JSON (schema PIPC_INSPECT_SCHEMA)                                   */
+/* ------------------------------------------------------------------ */
+
+/* Serialises one object as a JSON object into a new NUL-terminated string
+ * (malloc'ed; the caller frees it). NULL with NO_MEMORY recorded on failure. */
+PIPC_API char *pipc_object_json(const pipc_object_t *obj);
+
+/* A JSON array of every object of *objs; as pipc_object_json. */
+PIPC_API char *pipc_objects_json(const pipc_objects_t *objs);
+
+/* A JSON array of the limit rows ({resource, description, limit, used, sysctl}). */
+PIPC_API char *pipc_limits_json(const pipc_limits_t *lim);
+
+/* Resolves an owner given as a user name or a decimal uid into *uid.
+ * INVALID_ARGUMENT when it is neither. */
+PIPC_API int pipc_owner_parse(const char *owner, int64_t *uid);
+
+/* Convenience for the bindings: the JSON array of the objects matching
+ * (kind name or NULL, owner name/uid or NULL, key or INT64_MIN, id or -1),
+ * scanned with `what`. NULL with the error recorded on failure (unknown kind
+ * or owner is INVALID_ARGUMENT). */
+PIPC_API char *pipc_inspect_list_json(const char *kind, const char *owner, int64_t key, int64_t id, int what);
+
+/* Convenience for the bindings: pipc_limits_json of pipc_inspect_limits. */
+PIPC_API char *pipc_inspect_limits_json(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* POLYIPC_INSPECT_H */

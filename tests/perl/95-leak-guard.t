@@ -1,0 +1,44 @@
+# PolyIPC::Testing: no_leaks_ok fails exactly a block that leaves objects,
+# and leak_guard fails a test file that does; both remove what was left.
+use strict;
+use warnings;
+use Test::More;
+use File::Temp qw(tempdir);
+use PolyIPC qw(:all);
+use PolyIPC::Testing qw(no_leaks_ok snapshot new_objects remove_objects);
+
+no_leaks_ok { PolyIPC::Semaphore->new(undef, flags => IPC_CREX)->remove } 'a clean block passes';
+
+my $dir = tempdir(CLEANUP => 1);
+my $inc = join ' ', map { "-I$_" } grep { !ref } @INC;
+my $before = snapshot();
+
+# A block that leaks: its test fails, the object is removed.
+open my $fh, '>', "$dir/block.t" or die $!;
+print $fh <<'T';
+use Test::More; use PolyIPC qw(:all); use PolyIPC::Testing qw(no_leaks_ok);
+no_leaks_ok { PolyIPC::MessageQueue->new(undef, flags => IPC_CREX) } 'leaks a queue';
+done_testing;
+T
+close $fh;
+my $out = `$^X $inc $dir/block.t 2>&1`;
+isnt($? >> 8, 0, 'the leaking block fails its file');
+like($out, qr/not ok 1 - leaks a queue/, '... as a failed test');
+like($out, qr/left 1 new System V object\(s\) behind: msg \d+/, '... naming the object');
+
+# A file that leaks under leak_guard: its exit status is non-zero.
+open $fh, '>', "$dir/file.t" or die $!;
+print $fh <<'T';
+use Test::More; use PolyIPC qw(:all); use PolyIPC::Testing ();
+PolyIPC::Testing::leak_guard();
+ok(PolyIPC::Semaphore->new(undef, flags => IPC_CREX), 'made a set and left it');
+done_testing;
+T
+close $fh;
+$out = `$^X $inc $dir/file.t 2>&1`;
+isnt($? >> 8, 0, 'a file that leaks fails under leak_guard');
+like($out, qr/this test file left 1 new System V object\(s\) behind: sem \d+/, '... naming the object');
+
+my @left = new_objects($before);
+is(scalar @left, 0, 'the guards removed what was left') or remove_objects(@left);
+done_testing;
