@@ -230,7 +230,7 @@ my %run;
 }
 
 # ---------------- polyipc ----------------
-# Written against the spec's Perl API (key first, named arguments, accessor
+# Written against PolyIPC's Perl API (docs/perl.md: key first, named arguments, accessor
 # methods, receive returning ($data, $type) in list context).
 if ($IMPL eq 'polyipc' || $IMPL eq 'polyipc_named') {
     my $named = $IMPL eq 'polyipc_named';

@@ -40,7 +40,7 @@ def wait_child(pid)
   fail!("child exit status #{status.inspect}") unless status.success?
 end
 
-# The spec's constructors: key first, keyword arguments.
+# PolyIPC's constructors (docs/api.md): key first, keyword arguments.
 def semaphore(value) = PolyIPC::Semaphore.new(PolyIPC::IPC_PRIVATE, flags: PolyIPC::IPC_CREX, initial_value: value)
 def queue = PolyIPC::MessageQueue.new(PolyIPC::IPC_PRIVATE, flags: PolyIPC::IPC_CREX, max_message_size: MSG_CAP)
 def segment(size) = PolyIPC::SharedMemory.new(PolyIPC::IPC_PRIVATE, flags: PolyIPC::IPC_CREX, size: size)

@@ -191,8 +191,8 @@ int pipc_shm_span(const pipc_shm_t *shm, int64_t offset, int64_t count, bool for
 int pipc_shm_read(const pipc_shm_t *shm, int64_t offset, int64_t count, void *dst, size_t dst_size,
                   size_t *n) {
     if (n == NULL) return pipc__invalid("read: NULL output pointer");
-    void *p;
-    size_t len;
+    void *p = NULL;
+    size_t len = 0;
     int rc = pipc_shm_span(shm, offset, count, false, &p, &len);
     if (rc != PIPC_OK) return rc;
     if (len > dst_size)
@@ -207,8 +207,8 @@ int pipc_shm_read(const pipc_shm_t *shm, int64_t offset, int64_t count, void *ds
 int pipc_shm_write(const pipc_shm_t *shm, int64_t offset, const void *src, size_t len) {
     if (len > INT64_MAX) return pipc__invalid("write: %zu bytes is too much", len);
     if (len > 0 && src == NULL) return pipc__invalid("write: the source is NULL");
-    void *p;
-    size_t n;
+    void *p = NULL;
+    size_t n = 0;
     /* len == 0 only validates (count 0 would mean "to the end"). */
     int rc = pipc_shm_span(shm, offset, (int64_t)len, true, &p, &n);
     if (rc != PIPC_OK) return rc;

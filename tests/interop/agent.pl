@@ -1,5 +1,5 @@
 # Interop agent, Perl side (see driver.py for the protocol). Uses polyipc's
-# public API only (spec §6).
+# public API only (docs/perl.md).
 use strict;
 use warnings;
 use Time::HiRes qw(sleep time);

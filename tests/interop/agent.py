@@ -1,5 +1,5 @@
 """Interop agent, Python side (see driver.py for the protocol). Uses polyipc's
-public API only (spec §4)."""
+public API only (docs/api.md)."""
 import sys
 import time
 

@@ -1,5 +1,5 @@
 # Interop agent, Ruby side (see driver.py for the protocol). Uses polyipc's
-# public API only (spec §5).
+# public API only (docs/ruby.md).
 require "polyipc"
 
 def plan(path) = File.readlines(path, chomp: true).reject(&:empty?).map { |l| l.split(" ", -1) }

@@ -15,7 +15,7 @@ my @kinds = qw(ExistentialError PermissionsError BusyError NotAttachedError Inte
 
 subtest 'the taxonomy' => sub {
     is_deeply([sort @PolyIPC::_ERROR_KINDS], [sort @kinds],
-              'the classes generated from PIPC_ERROR_TABLE are those of the spec and README');
+              'the classes generated from PIPC_ERROR_TABLE are those of docs/errors.md');
     for my $k (@kinds) {
         ok("PolyIPC::$k"->isa('PolyIPC::Error'), "PolyIPC::$k isa PolyIPC::Error");
         ok("PolyIPC::$k"->can('errno') && "PolyIPC::$k"->can('message'), "PolyIPC::$k has errno and message");

@@ -51,7 +51,7 @@ sub api_call {
 
 sub api_get { my ($obj, $name) = @_; return scalar $obj->$name() }
 
-# Setters are set_<attribute> methods (spec §6).
+# Setters are set_<attribute> methods (docs/perl.md).
 sub api_set {
     my ($obj, $name, $value) = @_;
     my $setter = "set_$name";

@@ -31,7 +31,7 @@ DIFFERENCES = {
     ("module", "KEY_MAX"): "1.2.0: KEY_MIN/KEY_MAX are key_t's limits (1.0.0 shows C long's)",
     ("module", "VERSION"): "polyipc's own version",
     ("module", "ftok missing path"): "1.2.0: OSError (FileNotFoundError); 1.0.0 returns -1",
-    ("module", "ftok bytes path"): "polyipc accepts bytes and os.PathLike paths (spec §4)",
+    ("module", "ftok bytes path"): "polyipc accepts bytes and os.PathLike paths (docs/api.md)",
     ("module", "ftok id 300"): "ftok(3) uses only 8 bits of the id: polyipc refuses ids outside 0..255 "
                                "(ValueError) instead of silently dropping bits",
     ("module", "key out of range"): "1.2.0: keys outside key_t are refused (ValueError); 1.0.0 truncates",
@@ -40,7 +40,7 @@ DIFFERENCES = {
     ("shm", "attach(id).key"): "1.2.0: attach() reports the segment's real key; 1.0.0 reports IPC_PRIVATE",
     ("module", "attach(unused)"): "a missing id is ExistentialError, as for every call on a missing id "
                                   "(sysv_ipc reports shmat's EINVAL as ValueError)",
-    ("sem", "mode 2**40"): "spec §4: mode is masked to 0o777, whatever its size (sysv_ipc: OverflowError "
+    ("sem", "mode 2**40"): "docs/api.md: mode is masked to 0o777, whatever its size (sysv_ipc: OverflowError "
                            "beyond a C int)",
     ("mq", "max_message_size 0"): "max_message_size must be 1..64 MiB (ValueError); sysv_ipc accepts 0",
     ("mq", "send after remove"): "every operation on a removed queue is ExistentialError (sysv_ipc "

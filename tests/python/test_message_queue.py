@@ -1,4 +1,4 @@
-"""MessageQueue: sysv_ipc 1.2.0 behaviour plus receive(flags=) (spec §4)."""
+"""MessageQueue: sysv_ipc 1.2.0 behaviour plus receive(flags=) (docs/api.md)."""
 import errno
 import os
 

@@ -1,5 +1,5 @@
 """Module-level API of the sysv_ipc drop-in: constants, functions, error
-classes, what the classes look like (spec §3, §4)."""
+classes, what the classes look like (docs/errors.md, docs/api.md)."""
 import copy
 import errno
 import os

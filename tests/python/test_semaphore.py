@@ -1,4 +1,4 @@
-"""Semaphore: sysv_ipc 1.2.0 behaviour (spec §4)."""
+"""Semaphore: sysv_ipc 1.2.0 behaviour (docs/api.md)."""
 import os
 import time
 

@@ -1,4 +1,4 @@
-"""SharedMemory: sysv_ipc 1.2.0 behaviour plus the tracked buffer protocol (spec §4)."""
+"""SharedMemory: sysv_ipc 1.2.0 behaviour plus the tracked buffer protocol (docs/api.md)."""
 import gc
 import os
 import shutil

@@ -31,7 +31,7 @@ module CorpusRuby
       (obj || PolyIPC).public_send(name, *args, **kwargs)
     end
 
-    # `attached` is `attached?` in Ruby (spec §5); plain names otherwise.
+    # `attached` is `attached?` in Ruby (docs/ruby.md); plain names otherwise.
     def get(obj, name)
       obj.respond_to?(name) ? obj.public_send(name) : obj.public_send("#{name}?")
     end
@@ -117,7 +117,7 @@ module CorpusRuby
     when true, false then got.equal?(want)
     when Integer then got.is_a?(Integer) && got == want
     when String
-      if exp.is_a?(Hash) && !exp.key?("join") # bytes: binary strings (spec §5)
+      if exp.is_a?(Hash) && !exp.key?("join") # bytes: binary strings (docs/ruby.md)
         got.is_a?(String) && got.encoding == Encoding::ASCII_8BIT && got == want
       else
         got.is_a?(String) && got.b == want.b
