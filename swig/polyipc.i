@@ -58,7 +58,8 @@ typedef int pipc_status_t;
  * Hot paths: the default %exception (below) costs two thread-local look-ups
  * per call. A call that reports failure through its own result needs neither,
  * because the core records an error whenever it fails (and only then):
- *   PIPC_NOFAIL(name)     struct members read or written in place: cannot fail
+ *   PIPC_NOFAIL(name)     members read or written in place (PIPC_MEMBER_RO/RW
+ *                         below): cannot fail
  *   PIPC_BY_STATUS(name)  pipc_status_t methods: a result < 0 raises
  *   PIPC_BY_NULL(name)    constructors and functions returning a new handle:
  *                         NULL raises
@@ -139,6 +140,36 @@ static inline int type ## _ ## attr ## _write(type *s, int64_t v) { return (set)
 %}
 %extend type { int64_t attr; }
 %enddef
+/*
+ * The members of an object, read (block and undo also written) in place from
+ * the handle: one line per member, in the object file's member table. Each
+ * line makes SWIG's accessor (<type>_<attr>_get, and _set, inlined), marks it
+ * PIPC_NOFAIL, declares the %extend member, and expands the language hook
+ * PIPC_LANG_MEMBER(type, ctype, attr, writable) (Python: a direct getter;
+ * Perl: the accessor `attr`, and `set_attr` when writable):
+ *   PIPC_MEMBER_RO(type, ctype, attr, get)  get: a C expression of the handle `s`
+ *   PIPC_MEMBER_RW(type, ctype, attr)       the field s->attr
+ * ctype is one of int32_t, int, bool, size_t, uint64_t (the types the
+ * language hooks convert).
+ */
+%define PIPC_MEMBER_ACCESSOR(type, ctype, attr, get, writable)
+%{
+static inline ctype type ## _ ## attr ## _get(type *s) { return (ctype)(get); }
+%}
+PIPC_NOFAIL(type::attr)
+PIPC_LANG_MEMBER(type, ctype, attr, writable)
+%enddef
+%define PIPC_MEMBER_RO(type, ctype, attr, get)
+PIPC_MEMBER_ACCESSOR(type, ctype, attr, get, 0)
+%extend type { %immutable; ctype attr; %mutable; }
+%enddef
+%define PIPC_MEMBER_RW(type, ctype, attr)
+PIPC_MEMBER_ACCESSOR(type, ctype, attr, s->attr, 1)
+%{
+static inline void type ## _ ## attr ## _set(type *s, ctype v) { s->attr = v; }
+%}
+%extend type { ctype attr; }
+%enddef
 %{
 #define PIPC_INFO_OF(kind)                                                                         \
     static inline pipc_##kind##_info_t pipc_##kind##_info(const pipc_##kind##_t *h, int *status) { \
@@ -191,6 +222,10 @@ PIPC_LANG_UNMAPS(name, what)
 #endif
 #ifndef PIPC_LANG_ATTRIBUTE
 %define PIPC_LANG_ATTRIBUTE(type, attr, writable)
+%enddef
+#endif
+#ifndef PIPC_LANG_MEMBER
+%define PIPC_LANG_MEMBER(type, ctype, attr, writable)
 %enddef
 #endif
 
