@@ -184,6 +184,23 @@ PIPC_API void pipc_limit_rows(const pipc_limits_t *lim, pipc_limit_row_t rows[PI
 /* JSON (schema PIPC_INSPECT_SCHEMA)                                   */
 /* ------------------------------------------------------------------ */
 
+/* The field names of the JSON records, in the order the writer emits them:
+ * X(name) for each. Every binding builds its records from these (Python's
+ * struct sequences, Ruby's Structs), and tests/c checks the writer against
+ * them, so a field is added here, in the writer, and in docs/inspector.md. */
+#define PIPC_INSPECT_OBJECT_FIELDS(X)                                                              \
+    X(kind) X(id) X(key) X(owner) X(uid) X(gid) X(cuid) X(cgid) X(perms) X(ctime)                  \
+    X(size) X(nattch) X(cpid) X(lpid) X(atime) X(dtime) X(status)                                  \
+    X(used_bytes) X(messages) X(max_bytes) X(lspid) X(lrpid) X(stime) X(rtime)                     \
+    X(nsems) X(waiters) X(otime) X(semaphores)                                                     \
+    X(creator_alive) X(last_alive) X(age) X(idle) X(leaked) X(removeipc_risk) X(attached)
+/* one element of an object's "semaphores" */
+#define PIPC_INSPECT_SEMVAL_FIELDS(X) X(value) X(ncount) X(zcount) X(pid)
+/* one element of an object's "attached" */
+#define PIPC_INSPECT_ATTACHER_FIELDS(X) X(pid) X(command)
+/* one limit row */
+#define PIPC_INSPECT_LIMIT_FIELDS(X) X(resource) X(description) X(limit) X(used) X(sysctl)
+
 /* Serialises one object as a JSON object into a new NUL-terminated string
  * (malloc'ed; the caller frees it). NULL with NO_MEMORY recorded on failure. */
 PIPC_API char *pipc_object_json(const pipc_object_t *obj);

@@ -152,6 +152,83 @@ int test_inspect_limits(void) {
     return 0;
 }
 
+/* The keys of the JSON objects at nesting `depth` (1: the outermost object or
+ * the array's elements when json is an array ... ), in order, joined by
+ * spaces into out. Strings may hold escapes (commands). */
+static void json_keys(const char *json, int depth, char *out, size_t n) {
+    int d = 0;
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *p = json; *p; p++) {
+        if (*p == '{' || *p == '[') {
+            d++;
+        } else if (*p == '}' || *p == ']') {
+            d--;
+        } else if (*p == '"') {
+            const char *start = ++p;
+            while (*p && *p != '"') p += (*p == '\\' && p[1]) ? 2 : 1;
+            if (!*p) return;
+            if (p[1] == ':' && d == depth && len + (size_t)(p - start) + 2 < n) {
+                len += (size_t)snprintf(out + len, n - len, "%s%.*s", len ? " " : "", (int)(p - start), start);
+            }
+        }
+    }
+}
+
+/* The field list of a record table, as json_keys writes it, `times` times. */
+#define FIELD_NAME(name) " " #name
+static void repeated(const char *fields, int times, char *out, size_t n) {
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < times; i++) len += (size_t)snprintf(out + len, n - len, "%s", fields + (len ? 0 : 1));
+}
+
+/* The JSON writer emits exactly the fields of the tables in polyipc_inspect.h
+ * (PIPC_INSPECT_*_FIELDS), in their order, for every kind: the bindings
+ * build their records from the tables. */
+int test_inspect_json_fields(void) {
+    static const char object[] = PIPC_INSPECT_OBJECT_FIELDS(FIELD_NAME),
+                      semval[] = PIPC_INSPECT_SEMVAL_FIELDS(FIELD_NAME),
+                      attacher[] = PIPC_INSPECT_ATTACHER_FIELDS(FIELD_NAME),
+                      limit[] = PIPC_INSPECT_LIMIT_FIELDS(FIELD_NAME);
+    char keys[2048], want[2048];
+    pipc_sem_t s;
+    pipc_shm_t m;
+    pipc_msg_t q;
+    ASSERT_OK(t_new_sem(&s, 2, 1));
+    ASSERT_OK(t_new_shm(&m, 100));
+    ASSERT_OK(pipc_shm_attach(&m, 0, 0));
+    ASSERT_OK(t_new_msg(&q));
+    pipc_objects_t objs;
+    ASSERT_OK(pipc_inspect_list(NULL, PIPC_INSPECT_ALL, &objs));
+    const pipc_object_t *os = find(&objs, PIPC_KIND_SEM, s.id), *om = find(&objs, PIPC_KIND_SHM, m.id),
+                        *oq = find(&objs, PIPC_KIND_MSG, q.id);
+    ASSERT(os && om && oq && os->sems != NULL && om->nattached == 1);
+    const pipc_object_t *each[] = { os, om, oq };
+    for (int i = 0; i < 3; i++) {
+        char *j = pipc_object_json(each[i]);
+        ASSERT(j != NULL);
+        json_keys(j, 1, keys, sizeof keys);
+        ASSERT_STR_EQ(keys, object + 1);
+        json_keys(j, 3, keys, sizeof keys);
+        repeated(each[i] == os ? semval : attacher, each[i] == os ? 2 : each[i] == om ? 1 : 0, want, sizeof want);
+        ASSERT_STR_EQ(keys, want);
+        free(j);
+    }
+    pipc_objects_free(&objs);
+    char *j = pipc_inspect_limits_json();
+    ASSERT(j != NULL);
+    json_keys(j, 2, keys, sizeof keys);
+    repeated(limit, PIPC_LIMIT_ROWS, want, sizeof want);
+    ASSERT_STR_EQ(keys, want);
+    free(j);
+    /* the check can fail: a missing field is seen */
+    json_keys("{\"kind\":\"sem\",\"i\\\"d\":1}", 1, keys, sizeof keys);
+    ASSERT_STR_EQ(keys, "kind i\\\"d");
+    ASSERT(strcmp(keys, object + 1) != 0);
+    return 0;
+}
+
 /* The LimitError message states the real numbers and the sysctl. */
 int test_inspect_limit_error_numbers(void) {
     if (!t_private_ipc_namespace() || geteuid() != 0) {

@@ -10,6 +10,7 @@
     X(inspect_list_fields) \
     X(inspect_leaked) \
     X(inspect_limits) \
+    X(inspect_json_fields) \
     X(inspect_limit_error_numbers) \
     X(inspect_removeipc) \
     X(error_set_clear) \

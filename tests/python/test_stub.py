@@ -129,3 +129,40 @@ def test_every_public_name_has_a_docstring():
                 if not (doc or "").strip():
                     missing.append("%s.%s" % (n, m))
     assert not missing, missing
+
+
+RECORDS = ["IpcObject", "SemaphoreValue", "Attacher", "IpcLimit"]
+
+
+def _stub_properties(name):
+    """The stub's properties of class `name`, in their order."""
+    return [m for m, kind in _stub_members(name).items() if kind == "property"]
+
+
+def _runtime_fields(record):
+    """A record type's fields in order (its member descriptors: struct sequences
+    have no _fields, and __match_args__ only from 3.10)."""
+    return [n for n, v in vars(record).items() if type(v).__name__ == "member_descriptor"]
+
+
+def test_record_fields_match_the_stub_and_the_json():
+    # the module's records come from the core's field tables (polyipc_inspect.h);
+    # the stub restates them, with their types: they must stay the same, in order
+    m = polyipc.SharedMemory(None, polyipc.IPC_CREX, size=8)
+    try:
+        obj = polyipc.info("shm", m.id)
+    finally:
+        m.remove()
+    for name in RECORDS:
+        fields = _runtime_fields(getattr(polyipc, name))
+        assert len(fields) == getattr(polyipc, name).n_fields, name
+        assert _stub_properties(name) == fields, name
+        if sys.version_info >= (3, 10):
+            assert list(getattr(polyipc, name).__match_args__) == fields, name
+    # and the records are filled by those names: every field of a shm is read
+    assert obj.kind == "shm" and obj.size == 8 and obj.attached and obj.attached[0].pid == os.getpid()
+
+
+def test_record_fields_check_can_fail():
+    assert _stub_properties("IpcLimit") != _runtime_fields(polyipc.SemaphoreValue)
+    assert "resource" in _stub_properties("IpcLimit")

@@ -12,30 +12,28 @@ require "json"
 # (schema 1); this file only turns them into Structs, with the same field
 # names as Python's dicts and Perl's hashes.
 module PolyIPC
+  # The members of a record, from the core's field tables (the JSON keys).
+  def self._record(name) # :nodoc:
+    Struct.new(*_inspect_fields(name).split.map(&:to_sym), keyword_init: true)
+  end
+
   # One System V object, as PolyIPC.list and PolyIPC.info return it: the
   # fields of docs/inspector.md (the same names as Python's and Perl's
   # records); fields of another kind are nil.
-  class IpcObject < Struct.new(
-    :kind, :id, :key, :owner, :uid, :gid, :cuid, :cgid, :perms, :ctime,
-    :size, :nattch, :cpid, :lpid, :atime, :dtime, :status,
-    :used_bytes, :messages, :max_bytes, :lspid, :lrpid, :stime, :rtime,
-    :nsems, :waiters, :otime, :semaphores,
-    :creator_alive, :last_alive, :age, :idle, :leaked, :removeipc_risk, :attached,
-    keyword_init: true
-  )
+  class IpcObject < _record("IpcObject")
   end
 
   # One semaphore of a set (IpcObject#semaphores): value, ncount, zcount, pid.
-  class SemaphoreValue < Struct.new(:value, :ncount, :zcount, :pid, keyword_init: true)
+  class SemaphoreValue < _record("SemaphoreValue")
   end
 
   # One process attaching a segment (IpcObject#attached): pid, command.
-  class Attacher < Struct.new(:pid, :command, keyword_init: true)
+  class Attacher < _record("Attacher")
   end
 
   # One kernel limit and its use (PolyIPC.limits): resource, description,
   # limit, used (nil when the kernel reports none), sysctl.
-  class IpcLimit < Struct.new(:resource, :description, :limit, :used, :sysctl, keyword_init: true)
+  class IpcLimit < _record("IpcLimit")
   end
 
   class << self
@@ -56,7 +54,7 @@ module PolyIPC
       JSON.parse(_inspect_limits).map { |h| IpcLimit.new(**h.transform_keys(&:to_sym)) }
     end
 
-    private :_inspect_list, :_inspect_info, :_inspect_limits
+    private :_inspect_list, :_inspect_info, :_inspect_limits, :_inspect_fields, :_record
 
     private
 
