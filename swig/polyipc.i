@@ -103,6 +103,20 @@ typedef int pipc_status_t;
     if (pipc_status < 0) { PIPC_RAISE_LAST; }
 }
 %enddef
+/*
+ * The class of a handle type: PIPC_CLASS(type, Name), first in its object
+ * file, names it Name in every language, defines the C string
+ * PIPC_CLASS_NAME_<type> = "Name" and expands the language hook
+ * PIPC_LANG_CLASS(type) (Python: the type is finished at import; Ruby: the
+ * receiver check of its methods).
+ */
+%define PIPC_CLASS(type, name)
+%rename(name) type;
+%{
+static const char PIPC_CLASS_NAME_ ## type[] __attribute__((unused)) = #name;
+%}
+PIPC_LANG_CLASS(type)
+%enddef
 %define PIPC_ATTRIBUTE(type, attr, writable)
 PIPC_BY_OUT_STATUS(type::attr)
 PIPC_LANG_ATTRIBUTE(type, attr, writable)
@@ -222,6 +236,10 @@ PIPC_LANG_UNMAPS(name, what)
 #endif
 #ifndef PIPC_LANG_ATTRIBUTE
 %define PIPC_LANG_ATTRIBUTE(type, attr, writable)
+%enddef
+#endif
+#ifndef PIPC_LANG_CLASS
+%define PIPC_LANG_CLASS(type)
 %enddef
 #endif
 #ifndef PIPC_LANG_MEMBER
