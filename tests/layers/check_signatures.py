@@ -298,7 +298,7 @@ def check_ruby(report, decls, ruby, rubylib):
         names = [n for k, n in info["parameters"] if k == "key"]
         defaults = json.loads(subprocess.run(
             [ruby, "-e", RUBY_DEFAULTS, info["file"], str(info["line"]), json.dumps(names),
-             json.dumps(required)], env=env, check=True, capture_output=True, text=True).stdout)
+             json.dumps(required)], env=env, check=True, capture_output=True, text=True).stdout) if names else {}
         defaults = {n: ("PIPC_KEY_RANDOM" if v is None and n == "key" else v) for n, v in defaults.items()}
         compare(report, "ruby", cls, "initialize" if meth == "initialize" else meth,
                 decl if meth != "initialize" else decl, (required, optional), defaults)
