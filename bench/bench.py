@@ -113,10 +113,15 @@ def run_one(impl, paths, workload, count, timeout, warmup=None):
     return float(lines[0].split()[1])
 
 
-# Workloads counted under callgrind (single-process ones; shm_1m is a memcpy
-# and its payload is slow to build under valgrind).
-CG_WORKLOADS = ("sem_value", "sem_acquire_release", "msg_64", "msg_4k", "shm_64")
+# Workloads counted under callgrind: every one but shm_1m (a memcpy, whose
+# payload is slow to build under valgrind; its instructions are the 2 MiB the
+# two copies move, in every implementation). The two-process workloads count
+# both processes (valgrind follows the fork), with fewer operations: each
+# round trip is two context switches under valgrind's scheduler.
+CG_WORKLOADS = ("sem_value", "sem_acquire_release", "msg_64", "msg_4k", "msg_pingpong",
+                "sem_handoff", "shm_64")
 CG_COUNTS = (10000, 30000)
+CG_COUNTS_TWO_PROCESS = (2000, 6000)
 
 
 def total_ops(n):
@@ -125,21 +130,24 @@ def total_ops(n):
 
 def instructions(impl, paths, workload):
     """User-space instructions per operation, from two callgrind runs of the
-    program (the difference cancels start-up). Deterministic: unlike the
-    clock, it does not depend on the machine's load; it does not see the
-    kernel's share of a syscall, which is the same for every implementation."""
+    program (the difference cancels start-up), summed over every process of a
+    run. Deterministic: unlike the clock, it does not depend on the machine's
+    load; it does not see the kernel's share of a syscall, which is the same
+    for every implementation."""
     counts = []
-    for n in CG_COUNTS:
+    ns = CG_COUNTS_TWO_PROCESS if workload in TWO_PROCESS else CG_COUNTS
+    for n in ns:
         argv, env = command(impl, paths, workload, n)
         env["PYTHONHASHSEED"] = "0"
         p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + argv,
                            env=env, capture_output=True, text=True, timeout=600)
-        refs = [l for l in p.stderr.splitlines() if "refs:" in l]
+        # one "==pid== Collected : N" line per process (parent and forked child)
+        refs = [l for l in p.stderr.splitlines() if l.startswith("==") and "Collected :" in l]
         if p.returncode != 0 or not refs:
             raise RuntimeError("%s %s under callgrind: exit status %s\n%s" % (impl, workload, p.returncode,
                                                                             p.stderr[-2000:]))
-        counts.append(int(refs[-1].split()[-1].replace(",", "")))
-    return (counts[1] - counts[0]) / (total_ops(CG_COUNTS[1]) - total_ops(CG_COUNTS[0]))
+        counts.append(sum(int(l.split()[-1].replace(",", "")) for l in refs))
+    return (counts[1] - counts[0]) / (total_ops(ns[1]) - total_ops(ns[0]))
 
 
 def capture(argv):
@@ -242,6 +250,48 @@ def markdown_instructions(instr, impls):
     return "\n".join(lines) + "\n"
 
 
+def markdown_best(res, instr, impls, per_rep):
+    """The targets of issue 15: each polyipc implementation of a language
+    against the best existing library of that language, on every workload:
+    user-space instructions (the fewest of the incumbents) where callgrind
+    counts them, and the median over repetitions of the time ratio to the
+    fastest incumbent of the same repetition (the largest paired ratio)."""
+    titles = {w: t for w, t, _ in WORKLOADS}
+    label = {i: lab for i, _, lab, _ in IMPLS}
+    lines = ["", "Against the best existing library of each language (target: at most 1.00×; "
+             "instructions are the noise-free check, the clock ratio is paired within each repetition):",
+             "", "| polyipc | workload | instructions | best existing (instructions) | met by instructions "
+             "| time ratio to the best existing | met by the clock |",
+             "| --- | --- | ---: | ---: | :---: | ---: | :---: |"]
+    none = []
+    for poly, lang, lab, _ in [x for x in IMPLS if x[3] and x[1] != "C" and x[0] in impls]:
+        incumbents = [i for i, l, _, p in IMPLS if l == lang and not p and i in impls]
+        if not incumbents:
+            none.append("%s %s" % (lang, lab))
+            continue
+        for w, _, _ in WORKLOADS:
+            if (poly, w) not in res:
+                continue
+            mine = instr.get((poly, w))
+            theirs = sorted((instr[(i, w)], i) for i in incumbents if (i, w) in instr)
+            if mine is not None and theirs:
+                v, who = theirs[0]
+                ins = ("%.0f" % mine, "%.0f (%s)" % (v, label[who]), "yes" if mine <= v else "**no**")
+            else:
+                ins = ("—", "—", "—")
+            ratios = [(paired(per_rep, poly, i, w), i) for i in incumbents if (i, w) in res]
+            ratios = [x for x in ratios if x[0] == x[0]]  # not NaN
+            if ratios:
+                r, who = max(ratios)
+                clock = ("%.2f× (%s)" % (r, label[who]), "yes" if r <= 1.0 else "**no**")
+            else:
+                clock = ("—", "—")
+            lines.append("| %s %s | %s | %s | %s | %s | %s | %s |" % ((lang, lab, titles[w]) + ins + clock))
+    if none:
+        lines += ["", "No existing library to compare with: %s." % ", ".join(none)]
+    return "\n".join(lines) + "\n"
+
+
 def markdown(res, impls, meta, targets):
     lines = []
     lines.append("Measured %s on %s; load average %s before, %s after; %d interleaved "
@@ -321,6 +371,7 @@ def render(args):
     instr = {(d["implementation"], d["workload"]): d["instructions"] for d in doc.get("instructions_per_op", [])}
     if instr:
         md += markdown_instructions(instr, impls)
+    md += markdown_best(res, instr, impls, per_rep)
     doc["targets"] = [dict(target=t, language=l, workload=w, measured=v, met=ok) for t, l, w, v, ok in targets]
     with open(args.render, "w") as f:
         json.dump(doc, f, indent=1)
@@ -433,6 +484,7 @@ def main():
                     print("FAIL " + str(e).splitlines()[0], flush=True)
         print("instruction counts done (%.0f s)" % (time.time() - t_start), file=sys.stderr, flush=True)
         md += markdown_instructions(instr, impls)
+    md += markdown_best(res, instr, impls, per_rep)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "latest.md"), "w") as f:
         f.write(md)
