@@ -51,6 +51,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import sysvipc_proc  # noqa: E402
+
 LANGS = {"python": "python", "ruby": "ruby", "perl": "perl", "c": "c", "sh": "sh", "bash": "sh"}
 SKIP_RE = re.compile(r"^\s*<!--\s*doctest:\s*skip\s*\((.+)\)\s*-->\s*$")
 SOURCE_RE = re.compile(r"^\s*<!--\s*doctest:\s*source-tree\s*-->\s*$")
@@ -92,14 +95,6 @@ def extract(path):
             yield Block(path, start, LANGS[tag], "\n".join(body) + "\n", sm.group(1) if sm else None,
                         bool(SOURCE_RE.match(last_text)))
         last_text = ""
-
-
-def ipc_object_count():
-    n = 0
-    for kind in ("sem", "shm", "msg"):
-        with open(f"/proc/sysvipc/{kind}") as f:
-            n += sum(1 for line in f if line.strip() and not line.lstrip().startswith("key"))
-    return n
 
 
 def block_environment(args):
@@ -172,7 +167,7 @@ def run_one(argv, timeout):
         os.killpg(proc.pid, signal.SIGKILL)  # background processes the block left running
     except ProcessLookupError:
         pass
-    left = ipc_object_count()
+    left = sysvipc_proc.count()
     if rc == 0 and left:
         print(f"doctest: {left} System V object(s) left behind:", flush=True)
         subprocess.run(["ipcs", "-a"])

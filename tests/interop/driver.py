@@ -40,6 +40,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import sysvipc_proc  # noqa: E402
+
 import polyipc
 
 LANGS = ("c", "python", "ruby", "perl")
@@ -221,14 +224,6 @@ def check_sem(a, tmp, writer, reader):
 CHECKS = {"mq": check_mq, "shm": check_shm, "sem": check_sem}
 
 
-def leftovers():
-    n = 0
-    for f in ("/proc/sysvipc/sem", "/proc/sysvipc/shm", "/proc/sysvipc/msg"):
-        with open(f) as fh:
-            n += sum(1 for line in fh if not line.lstrip().startswith("key"))
-    return n
-
-
 def raise_msgmnb(needed):
     """Lets a new queue hold the whole sequence, so the writer never blocks on a
     full queue while the reader waits for a later type. kernel.msgmnb belongs to
@@ -261,7 +256,7 @@ def main():
     langs, prims = a.langs.split(","), a.prims.split(",")
     msgmax = int(open("/proc/sys/kernel/msgmax").read())
     raise_msgmnb(sum(len(m) for _, m in mq_plan(msgmax)[0]) + 4096)
-    before = leftovers()
+    before = sysvipc_proc.count()
     results, failures = {}, []
     with tempfile.TemporaryDirectory() as tmp:
         for prim in prims:
@@ -285,7 +280,7 @@ def main():
         print("%-8s" % "" + "".join("%-8s" % r for r in langs))
         for w in langs:
             print("%-8s" % w + "".join("%-8s" % ("ok" if results[prim, w, r] else "FAIL") for r in langs))
-    left = leftovers() - before
+    left = sysvipc_proc.count() - before
     total = len(results)
     passed = sum(results.values())
     print("\ninterop: %d/%d cells passed (%d pairs x %d primitives)" % (passed, total, len(langs) ** 2, len(prims)))

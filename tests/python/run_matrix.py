@@ -156,7 +156,8 @@ def check_sdist(sdist, version):
             "bindings/python/polyipc_wrap.c", "bindings/python/polyipc-stubs/__init__.pyi",
             "bindings/python/polyipc_testing.py",
             "tests/python/minipytest.py", "tests/python/conftest.py", "tests/python/test_corpus.py",
-            "tests/python/typed/user_script.py", "tests/nocrash/cases.json"}
+            "tests/python/typed/user_script.py", "tests/nocrash/cases.json",
+            "tests/support/sysvipc_proc.py"}
     want |= {"core/" + s for s in build["sources"]}
     want |= {"tests/python/" + os.path.basename(p) for p in glob.glob(os.path.join(HERE, "test_*.py"))}
     want |= {"tests/corpus/" + os.path.basename(p) for p in glob.glob(os.path.join(HERE, "..", "corpus", "*.json"))}

@@ -16,6 +16,10 @@ past detach ...) are never run against it: test_no_crash.py covers polyipc."""
 import errno
 import os
 import pickle
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import sysvipc_proc  # noqa: E402
 
 import polyipc
 import pytest
@@ -323,22 +327,16 @@ def scenario_mq(r, m):
 SCENARIOS = {"module": scenario_module, "sem": scenario_sem, "shm": scenario_shm, "mq": scenario_mq}
 
 
-def _ids():
-    out = {}
-    for kind in ("sem", "shm", "msg"):
-        with open("/proc/sysvipc/" + kind) as f:
-            out[kind] = {int(line.split()[1]) for line in f.readlines()[1:]}
-    return out
 
 
 def _run(scenario, m):
-    before = _ids()
+    before = sysvipc_proc.ids()
     r = Recorder(m)
     try:
         SCENARIOS[scenario](r, m)
     finally:
         r.close()
-    leaked = {k: v - before[k] for k, v in _ids().items()}
+    leaked = {k: v - before[k] for k, v in sysvipc_proc.ids().items()}
     # sysv_ipc 1.0.0 leaks the semaphore when initial_value is refused after
     # creating it (polyipc removes it again): clean up after the oracle only.
     for kind, remove in (("sem", polyipc.remove_semaphore), ("shm", polyipc.remove_shared_memory),

@@ -57,6 +57,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import sysvipc_proc  # noqa: E402
+
 polyipc = None  # imported from --python-path in main()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -71,14 +74,6 @@ HEADER = 22
 END_TYPE = 5
 RECORD = struct.Struct(">HIIIB")
 GRACE = 90  # seconds beyond --seconds for start-up and draining
-
-
-def leftovers():
-    n = 0
-    for f in ("/proc/sysvipc/sem", "/proc/sysvipc/shm", "/proc/sysvipc/msg"):
-        with open(f) as fh:
-            n += sum(1 for line in fh if not line.lstrip().startswith("key"))
-    return n
 
 
 def exit_status(pid):
@@ -464,7 +459,7 @@ def main():
     global polyipc
     sys.path.insert(0, a.python_path)
     import polyipc
-    if leftovers():
+    if sysvipc_proc.count():
         print("FAIL: the private IPC namespace is not empty at the start")
         return 1
     t0 = time.monotonic()
@@ -480,7 +475,7 @@ def main():
         finally:
             s.cleanup()
             dog.cancel()
-        left = leftovers()
+        left = sysvipc_proc.count()
         if left:
             s.fail("%d System V object(s) left behind" % left)
         for w in s.workers:

@@ -62,11 +62,11 @@ module PolyIPC
 
   class Semaphore
     # :stopdoc:
+    # SWIG's Ruby module always names the constructor `initialize`: the one
+    # method defined here over a generated one (the others are renamed
+    # _native_* in swig/ruby/binding.swg).
     alias_method :_native_initialize, :initialize
-    alias_method :_native_block_get, :block
-    alias_method :_native_undo_get, :undo
-    private :_native_initialize, :_native_block_get, :_native_undo_get, :_native_acquire, :_native_release,
-            :_native_Z
+    private :_native_initialize, :_native_acquire, :_native_release, :_native_Z
     # :startdoc:
 
     # Opens or creates a semaphore.
@@ -133,15 +133,13 @@ module PolyIPC
 
     # +true+ (the default) when #acquire and #Z wait; +false+ adds IPC_NOWAIT.
     def block?
-      _native_block_get
+      block
     end
-    alias_method :block, :block?
 
     # +true+ when every operation uses SEM_UNDO (default +false+).
     def undo?
-      _native_undo_get
+      undo
     end
-    alias_method :undo, :undo?
 
     include Description
   end
@@ -154,8 +152,7 @@ module PolyIPC
   #   set[1]          # => 1
   class SemaphoreSet
     # :stopdoc:
-    alias_method :_native_initialize, :initialize
-    alias_method :_native_op, :op
+    alias_method :_native_initialize, :initialize # SWIG's constructor (see Semaphore)
     private :_native_initialize, :_native_op
     # :startdoc:
 
@@ -204,12 +201,8 @@ module PolyIPC
 
   class SharedMemory
     # :stopdoc:
-    alias_method :_native_initialize, :initialize
-    alias_method :_native_attach, :attach
-    alias_method :_native_detach, :detach
-    alias_method :_native_buffer, :buffer
-    private :_native_initialize, :_native_attach, :_native_detach, :_native_buffer,
-            :_invalidate_views, :_native_write
+    alias_method :_native_initialize, :initialize # SWIG's constructor (see Semaphore)
+    private :_native_initialize, :_native_attach, :_native_detach, :_invalidate_views, :_native_write
     # :startdoc:
 
     # Opens or creates a segment and attaches it (read-only when +mode+ lacks
@@ -284,15 +277,6 @@ module PolyIPC
       _native_write(data, offset)
     end
 
-    # A zero-copy IO::Buffer over the whole attached segment (Ruby 3.1+;
-    # IO::Buffer is experimental there). Read-only when attached read-only.
-    # The same buffer is returned until #detach or #attach, which invalidate
-    # it: using it afterwards raises instead of touching unmapped memory.
-    # NotAttachedError when detached.
-    def buffer
-      _native_buffer
-    end
-
     # +true+ while attached.
     def attached?
       attached
@@ -303,7 +287,7 @@ module PolyIPC
 
   class MessageQueue
     # :stopdoc:
-    alias_method :_native_initialize, :initialize
+    alias_method :_native_initialize, :initialize # SWIG's constructor (see Semaphore)
     private :_native_initialize, :_native_send
     # :startdoc:
 

@@ -95,6 +95,19 @@ module PolyIPC
     # Sets the value (SETVAL, 0..SEMAPHORE_VALUE_MAX).
 
     ##
+    # :method: block
+    # :call-seq: block -> true or false
+    #
+    # +true+ (the default) when #acquire and #Z wait; +false+ adds IPC_NOWAIT.
+    # Also #block?.
+
+    ##
+    # :method: undo
+    # :call-seq: undo -> true or false
+    #
+    # +true+ when every operation uses SEM_UNDO (default +false+). Also #undo?.
+
+    ##
     # :method: block=
     # :call-seq: block = true_or_false
     #
@@ -327,6 +340,16 @@ module PolyIPC
   #   shm.detach
   #   shm.remove
   class SharedMemory
+    ##
+    # :method: buffer
+    # :call-seq: buffer -> IO::Buffer
+    #
+    # A zero-copy IO::Buffer over the whole attached segment (Ruby 3.1+;
+    # IO::Buffer is experimental there). Read-only when attached read-only.
+    # The same buffer is returned until #detach or #attach, which invalidate
+    # it: using it afterwards raises instead of touching unmapped memory.
+    # NotAttachedError when detached.
+
     ##
     # :method: to_s
     # :call-seq: to_s -> String
