@@ -147,12 +147,30 @@ typedef enum pipc_site_e {
     PIPC_SITE_WRITE_RANGE = 42         /* a write offset or length outside the segment */
 } pipc_site_e;
 
-/* The detail of the last failure on this thread. */
+/* pipc_error_t.subject when the failure is about no one number. No key, id
+ * or size can take this value. */
+#define PIPC_SUBJECT_NONE INT64_MIN
+
+/* The detail of the last failure on this thread.
+ *
+ * `subject` is the number the failure is about, so that a caller (or a
+ * binding wording the error its own way) need not parse `message`:
+ *   - a failed semget/shmget/msgget (site PIPC_SITE_*GET): the key asked for
+ *     (the random key drawn, for PIPC_KEY_RANDOM; 0 for IPC_PRIVATE);
+ *   - every other failed system call on an object (the other syscall sites
+ *     and PIPC_SITE_OTHER): the object's id;
+ *   - PIPC_SITE_MSG_TOO_LONG: the queue's max_message_size, the limit the
+ *     message exceeded;
+ *   - anything else (PIPC_SITE_FTOK, the other checks, PIPC_SITE_NONE, and
+ *     every error recorded with pipc_error_set): PIPC_SUBJECT_NONE.
+ * So the site tells what the number is. Members: the kind first, then the
+ * numbers, then the text; the layout is part of the ABI of a major version. */
 typedef struct pipc_error_t {
     int code;          /* a PIPC_E_* value, or PIPC_OK if nothing failed yet */
     int sys_errno;     /* the errno of the failing syscall, 0 when none */
-    char message[256]; /* what was attempted and why it failed (NUL-terminated) */
     int site;          /* where it was detected: a pipc_site_e */
+    int64_t subject;   /* the key, id or limit it is about, or PIPC_SUBJECT_NONE */
+    char message[256]; /* what was attempted and why it failed (NUL-terminated) */
 } pipc_error_t;
 
 /* Returns this thread's last error detail. Never NULL; the storage is

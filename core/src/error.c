@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static _Thread_local pipc_error_t tls_error;
+static _Thread_local pipc_error_t tls_error = {.subject = PIPC_SUBJECT_NONE};
 
 const pipc_error_t *pipc_error_last(void) { return &tls_error; }
 
@@ -42,6 +42,7 @@ static int set_va(int code, int sys_errno, const char *fmt, va_list ap) {
     tls_error.code = code;
     tls_error.sys_errno = sys_errno;
     tls_error.site = PIPC_SITE_NONE;
+    tls_error.subject = PIPC_SUBJECT_NONE;
     if (fmt == NULL) {
         tls_error.message[0] = '\0';
     } else {
@@ -63,10 +64,20 @@ int pipc__at(int site, int rc) {
     return rc;
 }
 
+int pipc__about(int64_t subject, int rc) {
+    tls_error.subject = subject;
+    return rc;
+}
+
+void pipc_error_restore(const pipc_error_t *saved) {
+    if (saved != NULL && saved != &tls_error) tls_error = *saved;
+}
+
 void pipc_error_clear(void) {
     tls_error.code = PIPC_OK;
     tls_error.sys_errno = 0;
     tls_error.site = PIPC_SITE_NONE;
+    tls_error.subject = PIPC_SUBJECT_NONE;
     tls_error.message[0] = '\0';
 }
 
@@ -413,7 +424,12 @@ static int site_of(pipc_ctx_e ctx) {
     }
 }
 
-int pipc__sys_error(pipc_ctx_e ctx, int id, size_t len, int err, const char *what_fmt, ...) {
+int pipc__sys_error(pipc_ctx_e ctx, int64_t subject, size_t len, int err, const char *what_fmt,
+                    ...) {
+    /* the object's id, when the subject is one (-1: none, never an IPC_STAT) */
+    const int id = is_get(ctx) || ctx == PIPC_CTX_FTOK || subject < 0 || subject > INT_MAX
+                       ? -1
+                       : (int)subject;
     char what[128];
     char why[200];
     va_list ap;
@@ -429,6 +445,7 @@ int pipc__sys_error(pipc_ctx_e ctx, int id, size_t len, int err, const char *wha
         pipc_error_set(kind, err, "%s: %s (%s)", what, why, errno_name(err));
     }
     tls_error.site = site_of(ctx);
+    tls_error.subject = subject;
     errno = saved;
     return kind;
 }

@@ -69,13 +69,14 @@ typedef enum pipc_ctx_e {
     PIPC_CTX_OTHER
 } pipc_ctx_e;
 
-/* Interprets `err` (an errno value) for operation `ctx` on object `id`
- * (-1 when none; `len` is the message length for PIPC_CTX_MSGSND), records
+/* Interprets `err` (an errno value) for operation `ctx` about `subject` (the
+ * key for PIPC_CTX_*GET, else the object's id; PIPC_SUBJECT_NONE when none;
+ * `len` is the message length for PIPC_CTX_MSGSND), records
  * (kind, err, "<what>: <why> (<ERRNO>)") where <what> is the printf-formatted
- * description of the attempted call, and returns the kind. May issue an
- * IPC_STAT on `id` to tell "argument refused" from "object gone"; errno is
- * preserved for the caller either way. */
-int pipc__sys_error(pipc_ctx_e ctx, int id, size_t len, int err, const char *what_fmt, ...)
+ * description of the attempted call, with site and subject (pipc_error_t),
+ * and returns the kind. May issue an IPC_STAT on the id to tell "argument
+ * refused" from "object gone"; errno is preserved for the caller either way. */
+int pipc__sys_error(pipc_ctx_e ctx, int64_t subject, size_t len, int err, const char *what_fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))
 #endif
@@ -83,6 +84,10 @@ int pipc__sys_error(pipc_ctx_e ctx, int id, size_t len, int err, const char *wha
 
 /* Records `site` (a pipc_site_e) for the error just recorded; returns rc. */
 int pipc__at(int site, int rc);
+
+/* Records `subject` (pipc_error_t.subject) for the error just recorded;
+ * returns rc. */
+int pipc__about(int64_t subject, int rc);
 
 /* Shorthand for an INVALID_ARGUMENT with a message. */
 #define pipc__invalid(...) pipc_error_set(PIPC_E_INVALID_ARGUMENT, 0, __VA_ARGS__)

@@ -29,7 +29,7 @@ int pipc_ftok(const char *path, int64_t proj_id, int32_t *key_out) {
         int err = errno;
         /* ftok(3) fails only when stat(2) fails, which always sets errno;
          * -1 can also be a genuine key, so check errno. */
-        if (err != 0) return pipc__sys_error(PIPC_CTX_FTOK, -1, 0, err, "ftok(\"%.80s\")", path);
+        if (err != 0) return pipc__sys_error(PIPC_CTX_FTOK, PIPC_SUBJECT_NONE, 0, err, "ftok(\"%.80s\")", path);
     }
     *key_out = (int32_t)k;
     return PIPC_OK;
@@ -120,7 +120,7 @@ int pipc__get(pipc_ctx_e ctx, const char *what, pipc_get_fn get, int64_t key, si
                 *created = true;
                 return PIPC_OK;
             }
-            if (errno != EEXIST) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
+            if (errno != EEXIST) return pipc__sys_error(ctx, k, create_arg, errno, "%s(key=%d)", what, (int)k);
         }
         return pipc_error_set(PIPC_E_EXISTENTIAL, EEXIST,
                               "%s: no unused random key was found in %d tries", what,
@@ -131,11 +131,11 @@ int pipc__get(pipc_ctx_e ctx, const char *what, pipc_get_fn get, int64_t key, si
     if (k == IPC_PRIVATE || (flags & IPC_EXCL)) {
         /* IPC_PRIVATE always creates a new object, whatever the flags. */
         id = get(k, create_arg, crex);
-        if (id < 0) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
+        if (id < 0) return pipc__sys_error(ctx, k, create_arg, errno, "%s(key=%d)", what, (int)k);
         *created = true;
     } else if (!(flags & IPC_CREAT)) {
         id = get(k, open_arg, extra | perm);
-        if (id < 0) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
+        if (id < 0) return pipc__sys_error(ctx, k, create_arg, errno, "%s(key=%d)", what, (int)k);
         *created = false;
     } else {
         /* IPC_CREAT alone: create exclusively, else open; the object may be
@@ -147,13 +147,13 @@ int pipc__get(pipc_ctx_e ctx, const char *what, pipc_get_fn get, int64_t key, si
                 *created = true;
                 break;
             }
-            if (errno != EEXIST) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
+            if (errno != EEXIST) return pipc__sys_error(ctx, k, create_arg, errno, "%s(key=%d)", what, (int)k);
             id = get(k, open_arg, extra | perm);
             if (id >= 0) {
                 *created = false;
                 break;
             }
-            if (errno != ENOENT) return pipc__sys_error(ctx, -1, create_arg, errno, "%s(key=%d)", what, (int)k);
+            if (errno != ENOENT) return pipc__sys_error(ctx, k, create_arg, errno, "%s(key=%d)", what, (int)k);
         }
         if (i == PIPC_OPEN_RACE_TRIES)
             return pipc_error_set(PIPC_E_EXISTENTIAL, ENOENT,

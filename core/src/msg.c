@@ -63,11 +63,12 @@ int pipc_msg_send(const pipc_msg_t *q, int64_t type, const void *data, size_t le
         return pipc__invalid("msgsnd: flags 0%llo are not IPC_NOWAIT", (unsigned long long)flags);
     if (data == NULL && len > 0) return pipc__invalid("msgsnd: the data pointer is NULL");
     if (len > q->max_message_size)
-        return pipc__at(PIPC_SITE_MSG_TOO_LONG,
-                        pipc_error_set(PIPC_E_MESSAGE_SIZE, 0,
-                                       "msgsnd(id=%d): the message (%zu bytes) is longer than "
-                                       "max_message_size (%zu bytes)",
-                                       q->id, len, q->max_message_size));
+        return pipc__about((int64_t)q->max_message_size,
+                           pipc__at(PIPC_SITE_MSG_TOO_LONG,
+                                    pipc_error_set(PIPC_E_MESSAGE_SIZE, 0,
+                                                   "msgsnd(id=%d): the message (%zu bytes) is "
+                                                   "longer than max_message_size (%zu bytes)",
+                                                   q->id, len, q->max_message_size)));
 
     union {
         long type;

@@ -15,6 +15,13 @@
     X(error_set_clear) \
     X(error_version_pagesize) \
     X(error_thread_local) \
+    X(error_restore) \
+    X(subject_shm_id) \
+    X(subject_key) \
+    X(subject_msg_id) \
+    X(subject_sem_id) \
+    X(subject_max_message_size) \
+    X(subject_none) \
     X(key_check) \
     X(key_ftok) \
     X(key_ftok_errors) \

@@ -8,7 +8,8 @@
  * Every call is checked against a small model of the kernel objects the
  * input created (model.h):
  *   - a failure has a kind from the error table, the same code in
- *     pipc_error_last(), and a non-empty message;
+ *     pipc_error_last(), a non-empty message, and a subject as its site
+ *     says (a key, an id, max_message_size, or PIPC_SUBJECT_NONE);
  *   - a call the model can decide gets exactly the decided outcome (an
  *     argument out of range is INVALID_ARGUMENT, a removed object is
  *     EXISTENTIAL, a semop that would block is BUSY ...);
@@ -109,8 +110,10 @@ __attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     const pipc_error_t *e = pipc_error_last();
-    fprintf(stderr, "\nlast error: code %d errno %d \"%s\"\noperations of this input:\n%s\n",
-            e->code, e->sys_errno, e->message, g_trace);
+    fprintf(stderr,
+            "\nlast error: code %d errno %d site %d subject %lld \"%s\"\noperations of this "
+            "input:\n%s\n",
+            e->code, e->sys_errno, e->site, (long long)e->subject, e->message, g_trace);
     abort();
 }
 
@@ -122,6 +125,33 @@ __attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt
 
 static const char *kind_name(int rc) { return rc == 0 ? "OK" : pipc_error_name(rc); }
 
+/* pipc_error_t.subject is what its site says it is (polyipc.h). */
+static bool subject_fits_site(const pipc_error_t *e) {
+    switch (e->site) {
+    case PIPC_SITE_SEMGET:
+    case PIPC_SITE_SHMGET:
+    case PIPC_SITE_MSGGET:
+        return e->subject >= PIPC_KEY_MIN && e->subject <= PIPC_KEY_MAX;
+    case PIPC_SITE_SEMOP:
+    case PIPC_SITE_SEMCTL:
+    case PIPC_SITE_SEMCTL_SET:
+    case PIPC_SITE_SHMAT:
+    case PIPC_SITE_SHMDT:
+    case PIPC_SITE_SHMCTL:
+    case PIPC_SITE_SHMCTL_SET:
+    case PIPC_SITE_MSGSND:
+    case PIPC_SITE_MSGRCV:
+    case PIPC_SITE_MSGCTL:
+    case PIPC_SITE_MSGCTL_SET:
+    case PIPC_SITE_OTHER:
+        return e->subject >= 0 && e->subject <= INT_MAX;
+    case PIPC_SITE_MSG_TOO_LONG:
+        return e->subject >= 1;
+    default:
+        return e->subject == PIPC_SUBJECT_NONE;
+    }
+}
+
 /* Checks the error invariants of a result, then that it is in `allowed`. */
 static int check(const char *what, int rc, unsigned allowed) {
     if (rc != PIPC_OK) {
@@ -132,6 +162,8 @@ static int check(const char *what, int rc, unsigned allowed) {
         if (e->message[0] == '\0') fail("%s failed (%s) with an empty message", what, kind_name(rc));
         if (memchr(e->message, '\0', sizeof e->message) == NULL)
             fail("%s: the message is not NUL-terminated", what);
+        if (!subject_fits_site(e))
+            fail("%s: subject %lld does not fit site %d", what, (long long)e->subject, e->site);
     }
     unsigned bit = rc == 0 ? 1u : 1u << (unsigned)(-rc);
     if (!(allowed & bit)) fail("%s returned %s (%d), not an allowed outcome (mask 0x%x)", what, kind_name(rc), rc, allowed);

@@ -27,10 +27,10 @@ SETS = {
 }
 
 
-def files(patterns):
+def files(patterns, root):
     out = []
     for p in patterns:
-        out += sorted(glob.glob(os.path.join(ROOT, p), recursive=True))
+        out += sorted(glob.glob(os.path.join(root, p), recursive=True))
     return out
 
 
@@ -74,10 +74,11 @@ def count(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--root", default=ROOT, help="the source tree (default: this one)")
     a = ap.parse_args()
     result = {}
     for name, patterns in SETS.items():
-        fs = files(patterns)
+        fs = files(patterns, a.root)
         total = [0, 0]
         for f in fs:
             n, c = count(f)

@@ -22,15 +22,23 @@ extern "C" {
 
 /* Records an error detail on this thread (printf-style message) and returns
  * `code`, so callers can write `return pipc_error_set(...)`. Bindings use it
- * for their own argument errors so those carry the same (kind, errno, message). */
+ * for their own argument errors so those carry the same (kind, errno, message);
+ * site is PIPC_SITE_NONE and subject PIPC_SUBJECT_NONE. */
 PIPC_API int pipc_error_set(int code, int sys_errno, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
 
-/* Clears this thread's error detail (code PIPC_OK, errno 0, empty message). */
+/* Clears this thread's error detail (code PIPC_OK, errno 0, empty message,
+ * site PIPC_SITE_NONE, subject PIPC_SUBJECT_NONE). */
 PIPC_API void pipc_error_clear(void);
+
+/* Makes *saved (a copy of *pipc_error_last() taken earlier on any thread)
+ * this thread's error detail again, every field included: a binding that
+ * cleans up after a failure (a call that may fail in turn) restores the
+ * first failure before raising it. NULL does nothing. */
+PIPC_API void pipc_error_restore(const pipc_error_t *saved);
 
 /* ================================================================== */
 /* Blocking runner                                                     */
