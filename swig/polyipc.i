@@ -29,6 +29,11 @@
  *                                 may raise
  *   - pipc_lang_init()            called once from %init (exception classes,
  *                                 blocking runner)
+ *   - pipc_lang_bytes_t           the language string that read/receive make, and
+ *                                 its hooks (static inline, so the one bodies
+ *                                 pipc_shm_read_bytes / pipc_msg_receive_bytes
+ *                                 in the object files compile to straight-line
+ *                                 code; see "byte results" below)
  *
  * Generated wrappers are never committed; CMake generates them at build time.
  */
@@ -275,6 +280,41 @@ PIPC_LANG_UNMAPS(name, what)
     if (result < 0) { PIPC_RAISE_LAST; }
 }
 %enddef
+
+/*
+ * Byte results: SharedMemory.read and MessageQueue.receive have one body each
+ * (pipc_shm_read_bytes in shared_memory.swg, pipc_msg_receive_bytes in
+ * message_queue.swg). The body owns the semantics (flags, capacity, stack
+ * buffer or language buffer, the retry loop, the type, failure by status);
+ * the language layer defines `pipc_lang_bytes_t` (the string being made:
+ * new, or the caller's buffer to fill) and these hooks on it, a few lines each:
+ *   bool  pipc_lang_bytes_direct(b)    receive straight into the language's
+ *                                      buffer even when the stack buffer
+ *                                      would do (b holds a reusable buffer)
+ *   void *pipc_lang_bytes_buffer(b, size)  a writable, long-aligned buffer of
+ *                                      `size` bytes inside the string, made
+ *                                      or grown on the first call; called
+ *                                      again after signal handlers ran, and
+ *                                      then returns its current address (it
+ *                                      may have moved). NULL: failed, with
+ *                                      the language's exception pending
+ *   int   pipc_lang_bytes_copy(b, text, len)  the result is a copy of `len`
+ *                                      bytes at `text` (the stack buffer or
+ *                                      the segment): PIPC_OK, or < 0 with the
+ *                                      language's exception pending
+ *   int   pipc_lang_bytes_take(b, text, len)  the result is the buffer of
+ *                                      pipc_lang_bytes_buffer, holding `len`
+ *                                      bytes at `text` (inside it): move them
+ *                                      to its start, set its length
+ *   int   pipc_lang_bytes_signals(b)   run the signal handlers between
+ *                                      retries; < 0 when one raised (the
+ *                                      exception pending, or left to the
+ *                                      language to re-raise from b)
+ *   void  pipc_lang_bytes_drop(b)      after a failure: release what
+ *                                      pipc_lang_bytes_buffer made or locked
+ * A hook that raises by unwinding (Perl's die, Ruby's raise) must leave
+ * nothing to release: see each binding.swg.
+ */
 
 /*
  * The one description of a handle, the string form of every object in every

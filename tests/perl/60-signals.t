@@ -101,6 +101,23 @@ subtest 'die in a handler ends the wait promptly' => sub {
     is_deeply($@, { reason => 'an object' }, 'an exception object from a handler is kept as is');
 };
 
+# receive(buffer => \$buf) receives straight into $buf's string buffer. A
+# handler that runs during the wait may reallocate that buffer (here: assign
+# a much longer string); the retry must receive into $buf's buffer as it is
+# now, never into the freed one.
+subtest 'a handler that replaces the receive buffer: the message lands in it' => sub {
+    for my $cap (64, 1 << 20) {
+        my $bq = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => $cap));
+        my $buf = 'old';
+        my $fired = 0;
+        arm(0.1, sub { $fired++; $buf = 'z' x 300_000; $bq->send("new\0data", type => 4) });
+        my ($data, $type) = $bq->receive(buffer => \$buf);
+        is($fired, 1, "cap $cap: the handler ran during the wait");
+        is($buf, "new\0data", "cap $cap: the message is in the buffer");
+        is_deeply([$data, $type], ["new\0data", 4], "cap $cap: and is returned with its type");
+    }
+};
+
 subtest 'dying out of a wait leaks nothing' => sub {
     sub vsz_kb { open my $f, '<', '/proc/self/statm' or return 0; (split ' ', <$f>)[0] * 4 }
     my $big = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 1 << 20));

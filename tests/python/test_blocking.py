@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+import tracemalloc
 
 import polyipc
 import pytest
@@ -157,6 +158,44 @@ def test_timeout_survives_a_non_raising_signal(sem):
         _restore(old)
     elapsed = time.monotonic() - t0
     assert 0.15 <= elapsed < BOUND / 2  # the remaining time, not a fresh full timeout each retry
+
+
+def test_big_receive_resumes_after_a_handler_and_a_raising_one_leaks_nothing():
+    """Above 8 KiB of capacity receive waits in the bytes object it returns:
+    a handler that returns keeps it for the retry, a raising one frees it."""
+    q = polyipc.MessageQueue(None, polyipc.IPC_CREX, max_message_size=1 << 20)
+    try:
+        data = bytes(range(256)) * 24  # 6 KiB (msgmax is 8 KiB by default)
+
+        def send_from_handler(signum, frame):
+            q.send(data, type=7)
+
+        old = _with_alarm(0.05, send_from_handler)
+        try:
+            assert q.receive() == (data, 7)
+        finally:
+            _restore(old)
+
+        def interrupted(n):
+            for _ in range(n):
+                old = _with_alarm(0.002, _raise_alarm)
+                try:
+                    with pytest.raises(Alarm):
+                        q.receive(type=3)
+                finally:
+                    _restore(old)
+
+        tracemalloc.start()
+        try:
+            interrupted(3)
+            before = tracemalloc.get_traced_memory()[0]
+            interrupted(20)  # a leaked receive buffer would be 1 MiB each
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert grown < 1 << 20, "20 interrupted 1 MiB receives kept %d bytes" % grown
+    finally:
+        q.remove()
 
 
 def test_remove_wakes_a_blocked_waiter(sem):
