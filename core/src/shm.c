@@ -155,6 +155,33 @@ int pipc_shm_detach(pipc_shm_t *shm) {
     return PIPC_OK;
 }
 
+int pipc_shm_detach_to_placeholder(pipc_shm_t *shm, void **address, size_t *len) {
+    CHECK_HANDLE(shm, "detach");
+    if (address == NULL || len == NULL) return pipc__invalid("detach: NULL output pointer");
+    if (!shm->attached || shm->address == NULL)
+        return pipc_error_set(PIPC_E_NOT_ATTACHED, 0, "shmdt(id=%d): the segment is not attached",
+                              shm->id);
+    size_t page = (size_t)pipc_page_size();
+    size_t n = (shm->size + page - 1) / page * page;
+    if (n == 0) n = page;
+    /* MAP_FIXED replaces the segment's pages by zeros in one step: no moment
+     * where the range is unmapped (another thread could map something else
+     * there); unmapping them detaches the segment */
+    if (mmap(shm->address, n, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+        return pipc__sys_error(PIPC_CTX_OTHER, shm->id, 0, errno,
+                               "mmap(MAP_FIXED) over the attachment of id=%d", shm->id);
+    *address = shm->address;
+    *len = n;
+    shm->attached = false;
+    shm->address = NULL;
+    shm->read_only = false;
+    return PIPC_OK;
+}
+
+void pipc_shm_placeholder_release(void *address, size_t len) {
+    if (address != NULL && len != 0) munmap(address, len);
+}
+
 int pipc_shm_span(const pipc_shm_t *shm, int64_t offset, int64_t count, bool for_write, void **ptr,
                   size_t *len) {
     const char *what = for_write ? "write" : "read";

@@ -49,6 +49,7 @@
     X(sem_set_perm_stat) \
     X(sem_permissions) \
     X(shm_open_attach_rw) \
+    X(shm_detach_to_placeholder) \
     X(shm_fill_byte) \
     X(shm_size_and_fill) \
     X(shm_bounds) \

@@ -452,3 +452,37 @@ int test_shm_hugetlb_noreserve_fill(void) {
     ASSERT_EQ(t_wait(pid), 0);
     return 0;
 }
+
+int test_shm_detach_to_placeholder(void) {
+    pipc_shm_t m;
+    void *hold = NULL;
+    size_t len = 0;
+    ASSERT_OK(t_new_shm(&m, 100));
+    ASSERT_FAILS(pipc_shm_detach_to_placeholder(&m, &hold, &len), PIPC_E_NOT_ATTACHED, 0);
+    ASSERT_OK(pipc_shm_attach(&m, 0, 0));
+    ASSERT_OK(pipc_shm_write(&m, 0, "\x7f", 1));
+    volatile unsigned char *p = m.address;
+    ASSERT_EQ(p[0], 0x7f);
+    ASSERT_INVALID(pipc_shm_detach_to_placeholder(&m, NULL, &len));
+    ASSERT(m.attached); /* a failing call leaves the attachment */
+    ASSERT_OK(pipc_shm_detach_to_placeholder(&m, &hold, &len));
+    ASSERT(hold == (void *)p);
+    ASSERT_EQ(len, (size_t)pipc_page_size()); /* 100 bytes: one page */
+    ASSERT(!m.attached);
+    ASSERT(m.address == NULL);
+    /* the old range still reads, as zeros, and the kernel has detached the segment */
+    ASSERT_EQ(p[0], 0);
+    ASSERT_EQ(p[len - 1], 0);
+    pipc_shm_info_t info;
+    ASSERT_OK(pipc_shm_stat(&m, &info));
+    ASSERT_EQ(info.n_attached, 0);
+    ASSERT_FAILS(pipc_shm_detach(&m), PIPC_E_NOT_ATTACHED, 0);
+    /* the segment keeps its data; attaching again sees it */
+    ASSERT_OK(pipc_shm_attach(&m, 0, 0));
+    ASSERT_EQ(((unsigned char *)m.address)[0], 0x7f);
+    ASSERT_OK(pipc_shm_detach(&m));
+    pipc_shm_placeholder_release(hold, len);
+    pipc_shm_placeholder_release(NULL, 0); /* nothing to do */
+    ASSERT_OK(pipc_shm_remove(&m));
+    return 0;
+}

@@ -41,6 +41,25 @@ PIPC_API void pipc_error_clear(void);
 PIPC_API void pipc_error_restore(const pipc_error_t *saved);
 
 /* ================================================================== */
+/* Detaching under readers                                             */
+/* ================================================================== */
+
+/* Detaches `shm` while its address range stays readable, for a binding whose
+ * users may still hold pointers into the attachment (Perl's views): the
+ * attachment is replaced in one step (mmap with MAP_FIXED, the range is never
+ * unmapped in between) by a private read-only mapping of zeros, `*len` bytes
+ * (the size rounded up to whole pages) at `*address`. The kernel detaches the
+ * segment (its attach count drops); the handle is detached as by
+ * pipc_shm_detach. The caller owns the placeholder and releases it with
+ * pipc_shm_placeholder_release once no reader is left. Returns PIPC_OK, or
+ * < 0 with the attachment unchanged: PIPC_E_NOT_ATTACHED, or the mapping's
+ * failure (e.g. huge pages whose size does not divide the length). */
+PIPC_API int pipc_shm_detach_to_placeholder(pipc_shm_t *shm, void **address, size_t *len);
+
+/* Unmaps a placeholder made by pipc_shm_detach_to_placeholder. */
+PIPC_API void pipc_shm_placeholder_release(void *address, size_t len);
+
+/* ================================================================== */
 /* Blocking runner                                                     */
 /* ================================================================== */
 
