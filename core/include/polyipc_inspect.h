@@ -167,11 +167,11 @@ PIPC_API void pipc_leak_snapshot_free(pipc_leak_snapshot_t *snap);
 
 /* Lists into *out the objects now in the namespace that are not in `snap`,
  * except removed segments still attached (status "dest": the kernel frees
- * them at their last detach): the kernel's record of each (no derived facts,
- * no per-semaphore values), in pipc_inspect_list's order. The caller frees
- * *out with pipc_objects_free. Fails (*out empty) with NO_MEMORY, or
- * INVALID_ARGUMENT when snap or out is NULL. */
-PIPC_API int pipc_leak_snapshot_new(const pipc_leak_snapshot_t *snap, pipc_objects_t *out);
+ * them at their last detach), scanned with `what` (PIPC_INSPECT_* bits, as
+ * pipc_inspect_list; 0 = the kernel's record only), in pipc_inspect_list's
+ * order. The caller frees *out with pipc_objects_free. Fails (*out empty)
+ * with NO_MEMORY, or INVALID_ARGUMENT when snap or out is NULL. */
+PIPC_API int pipc_leak_snapshot_new(const pipc_leak_snapshot_t *snap, int what, pipc_objects_t *out);
 
 /* Removes the object of `kind` (one PIPC_KIND_*) with `id` (IPC_RMID). An
  * object already gone is no error (PIPC_OK, nothing recorded). Fails with

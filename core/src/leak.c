@@ -55,15 +55,19 @@ int pipc_leak_snapshot_take(pipc_leak_snapshot_t **out) {
 
 void pipc_leak_snapshot_free(pipc_leak_snapshot_t *snap) { free(snap); }
 
-int pipc_leak_snapshot_new(const pipc_leak_snapshot_t *snap, pipc_objects_t *out) {
+int pipc_leak_snapshot_new(const pipc_leak_snapshot_t *snap, int what, pipc_objects_t *out) {
     if (out == NULL) return pipc__invalid("leak snapshot: the output is NULL");
     *out = (pipc_objects_t){0};
     if (snap == NULL) return pipc__invalid("leak snapshot: the snapshot is NULL");
-    if (pipc_inspect_list(NULL, 0, out) != PIPC_OK) return pipc_error_last()->code;
+    if (pipc_inspect_list(NULL, what, out) != PIPC_OK) return pipc_error_last()->code;
     size_t kept = 0;
     for (size_t i = 0; i < out->count; i++) {
         pipc_object_t *o = &out->items[i];
-        if (o->dest || snapshot_has(snap, o->kind, o->id)) continue; /* no sems/attached to free */
+        if (o->dest || snapshot_has(snap, o->kind, o->id)) {
+            free(o->sems);
+            free(o->attached);
+            continue;
+        }
         out->items[kept++] = *o;
     }
     out->count = kept;
@@ -114,7 +118,7 @@ int pipc_leak_snapshot_check(const pipc_leak_snapshot_t *snap, int flags, char *
     int rc = PIPC_OK;
     if (report == NULL) return pipc__invalid("leak check: the report output is NULL");
     *report = NULL;
-    if (pipc_leak_snapshot_new(snap, &left) != PIPC_OK) return pipc_error_last()->code;
+    if (pipc_leak_snapshot_new(snap, 0, &left) != PIPC_OK) return pipc_error_last()->code;
     if (left.count == 0) {
         pipc_objects_free(&left);
         return PIPC_OK;

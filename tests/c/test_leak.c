@@ -70,8 +70,10 @@ int test_leak_every_kind_kept_without_remove(void) {
     ASSERT_STR_EQ(report, want);
     free(report);
     pipc_objects_t left;
-    ASSERT_OK(pipc_leak_snapshot_new(snap, &left));
+    ASSERT_OK(pipc_leak_snapshot_new(snap, PIPC_INSPECT_ALL, &left));
     ASSERT_EQ(left.count, 3); /* still there */
+    ASSERT(left.items[0].sems != NULL); /* scanned as asked */
+    ASSERT_EQ(left.items[0].sems[1].value, 0);
     ASSERT_EQ(left.items[2].kind, PIPC_KIND_MSG);
     ASSERT_EQ(left.items[2].id, q.id);
     pipc_objects_free(&left);
@@ -106,15 +108,17 @@ int test_leak_dest_segment_skipped(void) {
 int test_leak_older_objects_not_reported(void) {
     pipc_leak_snapshot_t *snap = NULL;
     pipc_msg_t q;
+    pipc_sem_t s;
     char *report = (char *)1;
     ASSERT_OK(t_new_msg(&q));
+    ASSERT_OK(t_new_sem(&s, 2, 1));
     ASSERT_OK(pipc_leak_snapshot_take(&snap));
     ASSERT_OK(pipc_leak_snapshot_check(snap, PIPC_LEAK_REMOVE, &report));
     ASSERT(report == NULL);
     pipc_msg_info_t info;
     ASSERT_OK(pipc_msg_stat(&q, &info)); /* not removed */
     pipc_objects_t left;
-    ASSERT_OK(pipc_leak_snapshot_new(snap, &left));
+    ASSERT_OK(pipc_leak_snapshot_new(snap, PIPC_INSPECT_ALL, &left)); /* what it skips is freed */
     ASSERT_EQ(left.count, 0);
     pipc_objects_free(&left);
     /* removed and made again: a new id, so new */
@@ -148,7 +152,7 @@ int test_leak_remove_and_bad_args(void) {
     ASSERT_INVALID(pipc_leak_snapshot_check(NULL, 0, &report));
     ASSERT(report == NULL);
     pipc_objects_t objs;
-    ASSERT_INVALID(pipc_leak_snapshot_new(NULL, &objs));
+    ASSERT_INVALID(pipc_leak_snapshot_new(NULL, 0, &objs));
     ASSERT_EQ(objs.count, 0);
     pipc_leak_snapshot_free(NULL);
     return 0;
