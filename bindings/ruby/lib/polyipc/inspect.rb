@@ -73,7 +73,7 @@ module PolyIPC
       JSON.parse(_inspect_limits).map { |h| IpcLimit.new(**h.transform_keys(&:to_sym)) }
     end
 
-    private :_inspect_list, :_inspect_info, :_inspect_limits, :_inspect_fields, :_record
+    private :_inspect_list, :_inspect_info, :_inspect_limits, :_inspect_fields, :_record, :_remove_object
 
     private
 

@@ -30,7 +30,7 @@ module PolyIPC
 
     # Removes the objects; ones already gone are ignored.
     def self.remove(objects)
-      objects.each { |o| PolyIPC._remove_object(o.kind, o.id) }
+      objects.each { |o| PolyIPC.__send__(:_remove_object, o.kind, o.id) }
     end
 
     # Raises Minitest::Assertion (or RuntimeError without minitest) when the
