@@ -35,7 +35,7 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 # Parameters a typemap consumes without a language argument (numinputs=0), or
 # the second half of a two-argument typemap such as (const void *data, size_t len).
 HIDDEN = {"len", "nops", "count", "VALUES_OUT", "VALUES_COUNT", "PIPC_PY_SELF", "PL_SELF",
-          "PL_MSGTYPE", "DESCRIPTION"}
+          "PL_MSGTYPE", "DESCRIPTION", "my_perl"}
 
 # Deliberate differences: (language, class or "" for a module function,
 # method, parameter) -> the reason. A parameter listed here may be added by
