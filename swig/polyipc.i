@@ -349,6 +349,7 @@ PIPC_NOFAIL(type::PIPC_LANG_STR)
 %include "message_queue.swg"
 %include "module_functions.swg"
 %include "inspect.swg"
+%include "leak_guard.swg"
 
 /* ================================================================== */
 /* 4. idioms                                                           */

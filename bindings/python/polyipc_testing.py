@@ -1,5 +1,5 @@
 """polyipc_testing — a pytest plugin that fails a test which leaves new System V
-objects behind (built on polyipc.list()).
+objects behind (glue over the core's leak guard, polyipc.LeakSnapshot).
 
     pytest -p polyipc_testing            # or: pytest_plugins = ["polyipc_testing"]
 
@@ -16,45 +16,32 @@ import contextlib
 import polyipc
 import pytest
 
-_REMOVE = {"sem": polyipc.remove_semaphore, "shm": polyipc.remove_shared_memory,
-           "msg": polyipc.remove_message_queue}
-
 
 def snapshot():
-    """The (kind, id) of every object now in the IPC namespace."""
-    return {(o.kind, o.id) for o in polyipc.list()}
+    """A polyipc.LeakSnapshot: the (kind, id) of every object now in the IPC namespace."""
+    return polyipc.LeakSnapshot()
 
 
 def new_objects(before):
     """The objects (IpcObject records) that are not in the snapshot `before`,
     except removed segments still attached ("dest": freed at the last detach)."""
-    return [o for o in polyipc.list()
-            if (o.kind, o.id) not in before and "dest" not in (o.status or ())]
+    return before.new_objects()
 
 
 def remove(objects):
     """Removes the objects (records); ones already gone are ignored."""
     for o in objects:
-        try:
-            _REMOVE[o.kind](o.id)
-        except polyipc.ExistentialError:
-            pass
-
-
-def describe(objects):
-    return ", ".join("%s %d (key 0x%08x, owner %s)" % (o.kind, o.id, o.key & 0xFFFFFFFF, o.owner)
-                     for o in objects)
+        polyipc._remove_object(o.kind, o.id)
 
 
 @contextlib.contextmanager
 def no_leaks():
     """Raises AssertionError (after removing them) when the block leaves new objects."""
-    before = snapshot()
+    before = polyipc.LeakSnapshot()
     yield
-    left = new_objects(before)
-    if left:
-        remove(left)
-        raise AssertionError("left %d new System V object(s) behind: %s" % (len(left), describe(left)))
+    report = before.check(True)
+    if report:
+        raise AssertionError(report)
 
 
 def pytest_configure(config):
@@ -68,10 +55,8 @@ def polyipc_leak_guard(request):
     if request.node.get_closest_marker("polyipc_allow_leaks"):
         yield
         return
-    before = snapshot()
+    before = polyipc.LeakSnapshot()
     yield
-    left = new_objects(before)
-    if left:
-        remove(left)
-        pytest.fail("left %d new System V object(s) behind: %s" % (len(left), describe(left)),
-                    pytrace=False)
+    report = before.check(True)
+    if report:
+        pytest.fail(report, pytrace=False)

@@ -148,6 +148,59 @@ PIPC_API int pipc_removeipc_enabled(void);
 PIPC_API bool pipc_uid_is_regular(uint32_t uid);
 
 /* ------------------------------------------------------------------ */
+/* Leak guard (for test suites)                                        */
+/* ------------------------------------------------------------------ */
+
+/* The (kind, id) of every object of the caller's IPC namespace at one moment,
+ * which a test suite's leak guard compares the namespace against after a
+ * test (docs/inspector.md, "Leak guards for test suites"). Opaque. */
+typedef struct pipc_leak_snapshot_t pipc_leak_snapshot_t;
+
+/* Takes a snapshot of the (kind, id) of every object now in the caller's IPC
+ * namespace into *out: a new snapshot the caller owns and frees with
+ * pipc_leak_snapshot_free (*out is NULL on failure). Fails with NO_MEMORY,
+ * or INVALID_ARGUMENT when out is NULL. */
+PIPC_API int pipc_leak_snapshot_take(pipc_leak_snapshot_t **out);
+
+/* Frees a snapshot (NULL does nothing). Never touches a kernel object. */
+PIPC_API void pipc_leak_snapshot_free(pipc_leak_snapshot_t *snap);
+
+/* Lists into *out the objects now in the namespace that are not in `snap`,
+ * except removed segments still attached (status "dest": the kernel frees
+ * them at their last detach), scanned with `what` (PIPC_INSPECT_* bits, as
+ * pipc_inspect_list; 0 = the kernel's record only), in pipc_inspect_list's
+ * order. The caller frees *out with pipc_objects_free. Fails (*out empty)
+ * with NO_MEMORY, or INVALID_ARGUMENT when snap or out is NULL. */
+PIPC_API int pipc_leak_snapshot_new(const pipc_leak_snapshot_t *snap, int what, pipc_objects_t *out);
+
+/* Removes the object of `kind` (one PIPC_KIND_*) with `id` (IPC_RMID). An
+ * object already gone is no error (PIPC_OK, nothing recorded). Fails with
+ * INVALID_ARGUMENT (unknown kind, id out of range), PERMISSIONS, or another
+ * kind from the taxonomy. */
+PIPC_API int pipc_object_remove(int kind, int64_t id);
+
+/* The guard's report of `objs`, one line:
+ *   "left 2 new System V object(s) behind: sem 3 (key 0x00000000, owner root),
+ *    msg 5 (key 0x000004d2, owner 1000)"
+ * (the key as 8 hex digits of its 32 bits, the owner's user name or uid).
+ * A new NUL-terminated string the caller frees; NULL with NO_MEMORY recorded
+ * (or INVALID_ARGUMENT when objs is NULL). */
+PIPC_API char *pipc_leak_report(const pipc_objects_t *objs);
+
+/* Flags of pipc_leak_snapshot_check. */
+#define PIPC_LEAK_REMOVE 1 /* remove the new objects found */
+
+/* The one call of a leak guard: finds the objects new since `snap`
+ * (pipc_leak_snapshot_new), removes them when `flags` has PIPC_LEAK_REMOVE
+ * (ones already gone are ignored), and stores their report
+ * (pipc_leak_report) in *report: a new string the caller frees, or NULL
+ * when nothing is new. Returns PIPC_OK, or fails with NO_MEMORY or
+ * INVALID_ARGUMENT (*report NULL), or with the first removal that failed
+ * (e.g. PERMISSIONS; the others are still attempted, and *report is set: the
+ * caller frees it in every case). */
+PIPC_API int pipc_leak_snapshot_check(const pipc_leak_snapshot_t *snap, int flags, char **report);
+
+/* ------------------------------------------------------------------ */
 /* Limits                                                              */
 /* ------------------------------------------------------------------ */
 

@@ -129,8 +129,7 @@ static void put_str(sbuf_t *b, const char *s) {
     ((v) == PIPC_UNKNOWN ? PUT_LIT(b, field "null")                                                \
                          : (v) ? PUT_LIT(b, field "true") : PUT_LIT(b, field "false"))
 
-/* The user name of uid (cached: consecutive objects mostly share an owner). */
-static void put_owner(sbuf_t *b, uint32_t uid) {
+const char *pipc__owner_name(uint32_t uid) {
     static _Thread_local uint32_t last_uid = UINT32_MAX;
     static _Thread_local char last_name[64];
     if (uid != last_uid) {
@@ -142,8 +141,11 @@ static void put_owner(sbuf_t *b, uint32_t uid) {
             snprintf(last_name, sizeof last_name, "%u", uid);
         last_uid = uid;
     }
-    put_str(b, last_name);
+    return last_name;
 }
+
+/* The owner of an object: its user name, or its uid in decimal. */
+static void put_owner(sbuf_t *b, uint32_t uid) { put_str(b, pipc__owner_name(uid)); }
 
 static void put_object(sbuf_t *b, const pipc_object_t *o) {
     bool shm = o->kind == PIPC_KIND_SHM, msg = o->kind == PIPC_KIND_MSG,

@@ -13,6 +13,12 @@
     X(inspect_json_fields) \
     X(inspect_limit_error_numbers) \
     X(inspect_removeipc) \
+    X(leak_found_reported_removed) \
+    X(leak_every_kind_kept_without_remove) \
+    X(leak_dest_segment_skipped) \
+    X(leak_older_objects_not_reported) \
+    X(leak_remove_and_bad_args) \
+    X(leak_remove_fails_with_report) \
     X(error_set_clear) \
     X(error_version_pagesize) \
     X(error_thread_local) \

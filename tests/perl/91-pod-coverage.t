@@ -8,7 +8,7 @@ eval { require Test::Pod::Coverage; Test::Pod::Coverage->VERSION(1.08); 1 }
     or plan skip_all => 'Test::Pod::Coverage (Debian: libtest-pod-coverage-perl) is required';
 require PolyIPC;
 
-my @packages = ('PolyIPC', map { "PolyIPC::$_" } qw(Semaphore SharedMemory MessageQueue Error));
+my @packages = ('PolyIPC', map { "PolyIPC::$_" } qw(Semaphore SharedMemory MessageQueue Error LeakSnapshot));
 push @packages, 'PolyIPC::SemaphoreSet' if PolyIPC::SemaphoreSet->can('new');
 # SWIG's generated accessor plumbing (swig_<attr>_get/_set) is private; the
 # public accessors are <attr> and set_<attr>.

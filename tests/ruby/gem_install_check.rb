@@ -23,7 +23,7 @@ class TestGemInstall < Minitest::Test
   # these, without build output or anything staged before).
   TREE = %w[VERSION LICENSE README.md CHANGELOG.md core swig bindings/ruby tests/ruby tests/corpus].freeze
   # The classes whose every public method must have ri documentation.
-  CLASSES = %w[Semaphore SemaphoreSet SharedMemory MessageQueue].freeze
+  CLASSES = %w[Semaphore SemaphoreSet SharedMemory MessageQueue LeakSnapshot].freeze
 
   def self.run_ok(env, *cmd, chdir: Dir.pwd)
     out, status = Open3.capture2e(env, *cmd, chdir: chdir)

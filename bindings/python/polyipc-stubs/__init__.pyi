@@ -4,7 +4,7 @@
 import os
 import sys
 from types import TracebackType
-from typing import ClassVar, List, Literal, Optional, Sequence, Tuple, Type, Union, final
+from typing import ClassVar, List, Literal, NoReturn, Optional, Sequence, Tuple, Type, Union, final
 
 _Buffer = Union[bytes, bytearray, memoryview]
 _Data = Union[_Buffer, str]
@@ -345,3 +345,10 @@ def list(kind: Optional[str] = None, owner: Union[str, int, None] = None,
          key: Optional[int] = None) -> List[IpcObject]: ...
 def info(kind: str, id: int) -> IpcObject: ...
 def limits() -> List[IpcLimit]: ...
+
+class LeakSnapshot(metaclass=_SwigPyObjectType):
+    # LeakSnapshot() takes no argument: NoReturn accepts none, and the generic
+    # signature matches the runtime's slot wrapper for stubtest.
+    def __init__(self, *args: NoReturn, **kwargs: NoReturn) -> None: ...
+    def check(self, remove: bool = True) -> Optional[str]: ...
+    def new_objects(self) -> List[IpcObject]: ...

@@ -1,5 +1,6 @@
 package PolyIPC::Testing;
-# Test-suite leak guards for Test::More, built on PolyIPC::list (POD below).
+# Test-suite leak guards for Test::More: glue over the core's leak guard,
+# PolyIPC::LeakSnapshot (POD below).
 use strict;
 use warnings;
 use PolyIPC ();
@@ -7,49 +8,30 @@ use Test::Builder ();
 use Exporter 'import';
 our @EXPORT_OK = qw(no_leaks_ok leak_guard snapshot new_objects remove_objects);
 
-my %REMOVE = (sem => \&PolyIPC::remove_semaphore, shm => \&PolyIPC::remove_shared_memory,
-              msg => \&PolyIPC::remove_message_queue);
+sub snapshot { return PolyIPC::LeakSnapshot->new }
 
-sub snapshot { return { map { ("$_->{kind}:$_->{id}" => 1) } PolyIPC::list() } }
-
-sub new_objects {
-    my ($before) = @_;
-    # a removed segment still attached somewhere ("dest") goes at its last detach
-    return grep { !$before->{"$_->{kind}:$_->{id}"} && !grep({ $_ eq 'dest' } @{ $_->{status} || [] }) }
-        PolyIPC::list();
-}
+sub new_objects { return $_[0]->new_objects }
 
 sub remove_objects {
-    for my $o (@_) { eval { $REMOVE{$o->{kind}}->($o->{id}); 1 } }
+    PolyIPC::_remove_object($_->{kind}, $_->{id}) for @_;
     return;
-}
-
-sub _describe {
-    join ', ', map { sprintf '%s %d (key 0x%08x, owner %s)', $_->{kind}, $_->{id},
-                     $_->{key} & 0xFFFFFFFF, $_->{owner} } @_;
-}
-
-sub _leaks_message {
-    my @left = @_;
-    return sprintf 'left %d new System V object(s) behind: %s', scalar @left, _describe(@left);
 }
 
 sub no_leaks_ok (&;$) {
     my ($code, $name) = @_;
     my $tb = Test::Builder->new;
-    my $before = snapshot();
+    my $before = PolyIPC::LeakSnapshot->new;
     $code->();
-    my @left = new_objects($before);
-    remove_objects(@left);
-    my $ok = $tb->ok(!@left, $name // 'no System V objects left behind');
-    $tb->diag(_leaks_message(@left)) if @left;
+    my $report = $before->check(1);
+    my $ok = $tb->ok(!defined $report, $name // 'no System V objects left behind');
+    $tb->diag($report) if defined $report;
     return $ok;
 }
 
 my ($guard_before, $guard_pid);
 
 sub leak_guard {
-    $guard_before = snapshot();
+    $guard_before = PolyIPC::LeakSnapshot->new;
     $guard_pid = $$;
     return;
 }
@@ -58,11 +40,9 @@ END {
     if (defined $guard_before && $$ == $guard_pid) {
         local ($@, $!);
         my $status = $?;
-        my @left = eval { new_objects($guard_before) };
-        if (@left) {
-            remove_objects(@left);
-            my $tb = Test::Builder->new;
-            $tb->diag('PolyIPC::Testing: this test file ' . _leaks_message(@left));
+        my $report = eval { $guard_before->check(1) } // ($@ ? "could not be checked: $@" : undef);
+        if (defined $report) {
+            Test::Builder->new->diag("PolyIPC::Testing: this test file $report");
             $status ||= 255;
         }
         $? = $status;
@@ -93,8 +73,9 @@ PolyIPC::Testing - fail tests that leave System V objects behind
 
 =head1 DESCRIPTION
 
-Leak guards built on L<PolyIPC/list>: they compare the System V objects of the
-IPC namespace before and after, report the new ones, remove them, and fail.
+Leak guards over the core's leak guard, C<PolyIPC::LeakSnapshot> (the same
+code as Python's and Ruby's): they compare the System V objects of the IPC
+namespace before and after, report the new ones, remove them, and fail.
 They see the whole namespace: run the suite where nothing else creates
 objects meanwhile (e.g. C<unshare --ipc>).
 
@@ -113,7 +94,11 @@ whose END blocks clean up, so that their cleanup runs first.
 
 =item snapshot()
 
-A hash reference whose keys are C<"kind:id"> of every object now.
+A C<PolyIPC::LeakSnapshot> of the (kind, id) of every object now (an object,
+no longer a hash reference of C<"kind:id"> keys). C<< $snapshot->check($remove) >>
+returns the report line of the objects new since it (removing them first when
+C<$remove> is true), or undef when there are none; C<< $snapshot->new_objects >>
+is C<new_objects($snapshot)>.
 
 =item new_objects($snapshot)
 
@@ -123,7 +108,8 @@ C<dest>), which the kernel frees at their last detach.
 
 =item remove_objects(@records)
 
-Removes these objects; ones already gone are ignored.
+Removes these objects; ones already gone are ignored, any other failure
+(e.g. C<PolyIPC::PermissionsError>) dies.
 
 =back
 

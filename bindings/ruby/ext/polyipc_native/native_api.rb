@@ -650,6 +650,28 @@ module PolyIPC
     # The core's error code (a negative Integer, one per error class).
   end
 
+  # The core's leak guard (more in lib/polyipc/inspect.rb, where #new_objects
+  # is defined; PolyIPC::Testing is Minitest glue over it).
+  class LeakSnapshot
+    ##
+    # :singleton-method: new
+    # :call-seq: new -> LeakSnapshot
+    #
+    # Takes the (kind, id) of every System V object of the IPC namespace now.
+
+    ##
+    # :method: check
+    # :call-seq: check(remove = true) -> String or nil
+    #
+    # The report line of the objects new since the snapshot, "left N new
+    # System V object(s) behind: sem 3 (key 0x00000000, owner root), ...", or
+    # +nil+ when there are none. A segment removed while still attached
+    # ("dest") is not counted: the kernel frees it at its last detach. With
+    # +remove+ (the default) the new objects are removed first (ones already
+    # gone are ignored); another failure to remove one (e.g. PermissionsError)
+    # raises.
+  end
+
   ##
   # :singleton-method: remove_semaphore
   # :call-seq: PolyIPC.remove_semaphore(id) -> nil

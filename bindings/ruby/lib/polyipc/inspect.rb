@@ -36,6 +36,25 @@ module PolyIPC
   class IpcLimit < _record("IpcLimit")
   end
 
+  # The (kind, id) of every object of the IPC namespace when it was made
+  # (the core's leak guard, used by PolyIPC::Testing):
+  #
+  #   before = PolyIPC::LeakSnapshot.new
+  #   ...
+  #   before.check(true)  # => "left 1 new System V object(s) behind: msg 3 (key 0x..., owner root)" or nil
+  #
+  # check(remove = true) returns the report line of the objects new since
+  # (removed segments still attached excepted), after removing them when
+  # +remove+; nil when there are none.
+  class LeakSnapshot
+    # The objects (IpcObject, as PolyIPC.list) new since this snapshot, except
+    # removed segments still attached.
+    def new_objects
+      JSON.parse(_new_objects_json).map { |h| PolyIPC.send(:_ipc_object, h) }
+    end
+    private :_new_objects_json
+  end
+
   class << self
     # The objects of this IPC namespace, optionally only of +kind+ (:sem,
     # :shm, :msg), +owner+ (a user name or uid) and +key+.
@@ -54,7 +73,7 @@ module PolyIPC
       JSON.parse(_inspect_limits).map { |h| IpcLimit.new(**h.transform_keys(&:to_sym)) }
     end
 
-    private :_inspect_list, :_inspect_info, :_inspect_limits, :_inspect_fields, :_record
+    private :_inspect_list, :_inspect_info, :_inspect_limits, :_inspect_fields, :_record, :_remove_object
 
     private
 

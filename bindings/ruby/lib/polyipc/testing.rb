@@ -1,10 +1,10 @@
 # frozen_string_literal: true
 
-require "set"
 require "polyipc"
 
 module PolyIPC
-  # Test-suite leak guards, built on PolyIPC.list.
+  # Test-suite leak guards: Minitest glue over the core's leak guard
+  # (PolyIPC::LeakSnapshot).
   #
   #   require "polyipc/testing"
   #   class MyTest < Minitest::Test
@@ -16,46 +16,32 @@ module PolyIPC
   # skip the check. The guard sees the whole IPC namespace: run the suite where
   # nothing else creates objects meanwhile (e.g. `unshare --ipc`).
   module Testing
-    # The module function that removes an object of each kind by id.
-    REMOVE = { "sem" => :remove_semaphore, "shm" => :remove_shared_memory,
-               "msg" => :remove_message_queue }.freeze
-
-    # The [kind, id] of every object now in the IPC namespace.
+    # A PolyIPC::LeakSnapshot: the [kind, id] of every object now in the IPC
+    # namespace.
     def self.snapshot
-      PolyIPC.list.map { |o| [o.kind, o.id] }.to_set
+      LeakSnapshot.new
     end
 
     # The objects (IpcObject) that are not in the snapshot +before+, except
     # removed segments still attached ("dest": freed at the last detach).
     def self.new_objects(before)
-      PolyIPC.list.reject { |o| before.include?([o.kind, o.id]) || o.status&.include?("dest") }
+      before.new_objects
     end
 
     # Removes the objects; ones already gone are ignored.
     def self.remove(objects)
-      objects.each do |o|
-        PolyIPC.send(REMOVE.fetch(o.kind), o.id)
-      rescue PolyIPC::ExistentialError
-        nil
-      end
-    end
-
-    # One line naming the objects (kind, id, key, owner), for a failure message.
-    def self.describe(objects)
-      objects.map { |o| format("%s %d (key 0x%08x, owner %s)", o.kind, o.id, o.key & 0xFFFFFFFF, o.owner) }
-             .join(", ")
+      objects.each { |o| PolyIPC.__send__(:_remove_object, o.kind, o.id) }
     end
 
     # Raises Minitest::Assertion (or RuntimeError without minitest) when the
     # block leaves new objects behind; removes them first.
     def self.no_leaks
-      before = snapshot
+      before = LeakSnapshot.new
       result = yield
-      left = new_objects(before)
-      unless left.empty?
-        remove(left)
+      report = before.check(true)
+      if report
         error = defined?(Minitest::Assertion) ? Minitest::Assertion : RuntimeError
-        raise error, "left #{left.size} new System V object(s) behind: #{describe(left)}"
+        raise error, report
       end
       result
     end
@@ -65,7 +51,7 @@ module PolyIPC
       # Takes the snapshot before the test's setup.
       def before_setup
         super
-        @polyipc_before = Testing.snapshot
+        @polyipc_before = LeakSnapshot.new
       end
 
       # After the test's teardown: fails it when it left new objects (removed).
@@ -73,11 +59,8 @@ module PolyIPC
         super
         return if @polyipc_allow_leaks || @polyipc_before.nil?
 
-        left = Testing.new_objects(@polyipc_before)
-        return if left.empty?
-
-        Testing.remove(left)
-        flunk "left #{left.size} new System V object(s) behind: #{Testing.describe(left)}"
+        report = @polyipc_before.check(true)
+        flunk report if report
       end
     end
   end

@@ -1,0 +1,138 @@
+/*
+ * leak.c — the leak guard of test suites, written once for every language:
+ * a snapshot of the (kind, id) of every object of the IPC namespace, the
+ * objects new since it (removed segments still attached excepted), their
+ * removal and the one-line report the guards fail a test with.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "polyipc_inspect.h"
+
+/* One object of a snapshot. */
+typedef struct leak_entry_t {
+    int kind, id;
+} leak_entry_t;
+
+/* The entries, sorted by (kind, id) for bsearch. */
+struct pipc_leak_snapshot_t {
+    size_t count;
+    leak_entry_t entries[];
+};
+
+static int entry_cmp(const void *a, const void *b) {
+    const leak_entry_t *x = a, *y = b;
+    if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static bool snapshot_has(const pipc_leak_snapshot_t *snap, int kind, int id) {
+    leak_entry_t key = {kind, id};
+    return bsearch(&key, snap->entries, snap->count, sizeof key, entry_cmp) != NULL;
+}
+
+int pipc_leak_snapshot_take(pipc_leak_snapshot_t **out) {
+    pipc_objects_t objs;
+    if (out == NULL) return pipc__invalid("leak snapshot: the output is NULL");
+    *out = NULL;
+    if (pipc_inspect_list(NULL, 0, &objs) != PIPC_OK) return pipc_error_last()->code;
+    pipc_leak_snapshot_t *snap = malloc(sizeof *snap + objs.count * sizeof(leak_entry_t));
+    if (snap == NULL) {
+        pipc_objects_free(&objs);
+        return pipc_error_set(PIPC_E_NO_MEMORY, ENOMEM, "leak snapshot: out of memory");
+    }
+    snap->count = objs.count;
+    for (size_t i = 0; i < objs.count; i++)
+        snap->entries[i] = (leak_entry_t){objs.items[i].kind, objs.items[i].id};
+    pipc_objects_free(&objs);
+    qsort(snap->entries, snap->count, sizeof(leak_entry_t), entry_cmp);
+    *out = snap;
+    return PIPC_OK;
+}
+
+void pipc_leak_snapshot_free(pipc_leak_snapshot_t *snap) { free(snap); }
+
+int pipc_leak_snapshot_new(const pipc_leak_snapshot_t *snap, int what, pipc_objects_t *out) {
+    if (out == NULL) return pipc__invalid("leak snapshot: the output is NULL");
+    *out = (pipc_objects_t){0};
+    if (snap == NULL) return pipc__invalid("leak snapshot: the snapshot is NULL");
+    if (pipc_inspect_list(NULL, what, out) != PIPC_OK) return pipc_error_last()->code;
+    size_t kept = 0;
+    for (size_t i = 0; i < out->count; i++) {
+        pipc_object_t *o = &out->items[i];
+        if (o->dest || snapshot_has(snap, o->kind, o->id)) {
+            free(o->sems);
+            free(o->attached);
+            continue;
+        }
+        out->items[kept++] = *o;
+    }
+    out->count = kept;
+    return PIPC_OK;
+}
+
+int pipc_object_remove(int kind, int64_t id) {
+    const char *name = pipc_kind_name(kind);
+    int rc;
+    if (name == NULL) return pipc__invalid("remove: unknown object kind %d", kind);
+    if ((rc = pipc__check_id("remove", id)) != PIPC_OK) return rc;
+    switch (kind) {
+    case PIPC_KIND_SEM: rc = semctl((int)id, 0, IPC_RMID); break;
+    case PIPC_KIND_SHM: rc = shmctl((int)id, IPC_RMID, NULL); break;
+    default: rc = msgctl((int)id, IPC_RMID, NULL); break;
+    }
+    if (rc == 0 || errno == EINVAL || errno == EIDRM) return PIPC_OK; /* removed, or already gone */
+    static const pipc_ctx_e ctx[] = {[PIPC_KIND_SEM] = PIPC_CTX_SEMCTL, [PIPC_KIND_SHM] = PIPC_CTX_SHMCTL,
+                                     [PIPC_KIND_MSG] = PIPC_CTX_MSGCTL};
+    return pipc__sys_error(ctx[kind], id, 0, errno, "%sctl(id=%d, IPC_RMID)", name, (int)id);
+}
+
+char *pipc_leak_report(const pipc_objects_t *objs) {
+    if (objs == NULL) {
+        pipc__invalid("leak report: the objects are NULL");
+        return NULL;
+    }
+    /* one object: "sem " + id + " (key 0x" + 8 + ", owner " + name (< 64) + "), " */
+    size_t cap = 64 + objs->count * 128, len;
+    char *s = malloc(cap);
+    if (s == NULL) {
+        pipc_error_set(PIPC_E_NO_MEMORY, ENOMEM, "leak report: out of memory");
+        return NULL;
+    }
+    len = (size_t)snprintf(s, cap, "left %zu new System V object(s) behind: ", objs->count);
+    for (size_t i = 0; i < objs->count; i++) {
+        const pipc_object_t *o = &objs->items[i];
+        len += (size_t)snprintf(s + len, cap - len, "%s%s %d (key 0x%08x, owner %s)", i ? ", " : "",
+                                pipc_kind_name(o->kind), o->id, (unsigned)(uint32_t)o->key,
+                                pipc__owner_name(o->uid));
+    }
+    return s;
+}
+
+int pipc_leak_snapshot_check(const pipc_leak_snapshot_t *snap, int flags, char **report) {
+    pipc_objects_t left;
+    pipc_error_t first = {0};
+    int rc = PIPC_OK;
+    if (report == NULL) return pipc__invalid("leak check: the report output is NULL");
+    *report = NULL;
+    if (pipc_leak_snapshot_new(snap, 0, &left) != PIPC_OK) return pipc_error_last()->code;
+    if (left.count == 0) {
+        pipc_objects_free(&left);
+        return PIPC_OK;
+    }
+    for (size_t i = 0; (flags & PIPC_LEAK_REMOVE) && i < left.count; i++) {
+        int r = pipc_object_remove(left.items[i].kind, left.items[i].id);
+        if (r != PIPC_OK && rc == PIPC_OK) {
+            rc = r;
+            first = *pipc_error_last();
+        }
+    }
+    *report = pipc_leak_report(&left);
+    pipc_objects_free(&left);
+    if (*report == NULL) return pipc_error_last()->code;
+    if (rc != PIPC_OK) pipc_error_restore(&first);
+    return rc;
+}
