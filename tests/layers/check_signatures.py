@@ -224,7 +224,7 @@ require "json"
 require "polyipc"
 
 result = {}
-%w[Semaphore SharedMemory MessageQueue SemaphoreSet].each do |cname|
+%w[Semaphore SharedMemory MessageQueue SemaphoreSet LeakSnapshot].each do |cname|
   klass = PolyIPC.const_get(cname)
   names = klass.public_instance_methods(false) + [:initialize]
   names.each do |name|
@@ -307,7 +307,7 @@ def check_ruby(report, decls, ruby, rubylib, perl_decls):
             public[(cls, "initialize")] = decl
     # Ruby has no SWIG constructor (SWIG would name it initialize):
     # _native_initialize restates the constructor's parameters, in order.
-    for cls in ("Semaphore", "SemaphoreSet", "SharedMemory", "MessageQueue"):
+    for cls in ("Semaphore", "SemaphoreSet", "SharedMemory", "MessageQueue", "LeakSnapshot"):
         ctor, native = decls.get((cls, "__init__")), decls.get((cls, "_native_initialize"))
         report.check("ruby", cls + ".initialize", ctor is not None and native is not None,
                      "SWIG's parse has no constructor or no _native_initialize to compare")

@@ -13,6 +13,7 @@ class TestConstructors < Minitest::Test
 
   CREX = PolyIPC::IPC_CREX
   CLASSES = [PolyIPC::Semaphore, PolyIPC::SemaphoreSet, PolyIPC::SharedMemory, PolyIPC::MessageQueue].freeze
+  ALL = CLASSES + [PolyIPC::LeakSnapshot]
 
   # Every method the extension defines (instance methods of the four classes
   # and the module's functions) is still the extension's after
@@ -20,7 +21,7 @@ class TestConstructors < Minitest::Test
   # redefines or aliases over one.
   SNAPSHOT = <<~'RUBY'
     require "polyipc_native"
-    classes = %w[Semaphore SemaphoreSet SharedMemory MessageQueue].map { |n| PolyIPC.const_get(n) }
+    classes = %w[Semaphore SemaphoreSet SharedMemory MessageQueue LeakSnapshot].map { |n| PolyIPC.const_get(n) }
     native = classes.flat_map do |k|
       (k.public_instance_methods(false) + k.private_instance_methods(false)).map { |m| [k, m, k.instance_method(m)] }
     end
@@ -38,8 +39,8 @@ class TestConstructors < Minitest::Test
   end
 
   def test_initialize_is_ruby_and_calls_the_private_native_one
-    CLASSES.each do |klass|
-      assert_equal "polyipc.rb", File.basename(klass.instance_method(:initialize).source_location[0])
+    ALL.each do |klass|
+      assert_includes %w[polyipc.rb inspect.rb], File.basename(klass.instance_method(:initialize).source_location[0])
       assert_nil klass.instance_method(:_native_initialize).source_location # written in C
       assert_includes klass.private_instance_methods(false), :_native_initialize
       refute_includes klass.public_instance_methods, :_native_initialize
@@ -57,11 +58,11 @@ class TestConstructors < Minitest::Test
     CLASSES.each do |klass|
       obj = track(klass.new(nil, flags: CREX, **kwargs_for(klass)))
       id = obj.id
-      before = PolyIPC::Testing.snapshot
+      before = PolyIPC::LeakSnapshot.new
       e = assert_raises(PolyIPC::WrongTypeError) { obj.__send__(:initialize, nil, flags: CREX, **kwargs_for(klass)) }
       assert_equal "the object is already initialised", e.message
       assert_kind_of TypeError, e
-      assert_equal before, PolyIPC::Testing.snapshot
+      assert_empty before.new_objects
       assert_equal id, obj.id
       assert_includes obj.to_s, ", id=#{id}"
       obj.mode # a kernel call through the first handle
@@ -71,6 +72,14 @@ class TestConstructors < Minitest::Test
       assert_raises(PolyIPC::InvalidArgumentError) { obj.__send__(:initialize, 2**64) }
       assert_raises(ArgumentError) { obj.__send__(:initialize) }
     end
+  end
+
+  def test_leak_snapshot_initialize_twice_is_refused
+    snap = PolyIPC::LeakSnapshot.new
+    e = assert_raises(PolyIPC::WrongTypeError) { snap.__send__(:initialize) }
+    assert_equal "the object is already initialised", e.message
+    assert_nil snap.check(false)
+    assert_raises(PolyIPC::ExistentialError) { PolyIPC::LeakSnapshot.allocate.check(false) }
   end
 
   def test_allocate_then_initialize
