@@ -82,6 +82,19 @@ class TestConstructors < Minitest::Test
     assert_raises(PolyIPC::ExistentialError) { PolyIPC::LeakSnapshot.allocate.check(false) }
   end
 
+  # No object of any class can be copied: a copy would share (and free again)
+  # the original's C handle.
+  def test_no_class_can_be_copied
+    ALL.each do |klass|
+      obj = klass == PolyIPC::LeakSnapshot ? klass.new : track(klass.new(nil, flags: CREX, **kwargs_for(klass)))
+      %i[dup clone].each do |how|
+        e = assert_raises(TypeError, "#{klass}##{how}") { obj.public_send(how) }
+        assert_match(/can't copy #{klass}/, e.message)
+      end
+      obj.detach if obj.is_a?(PolyIPC::SharedMemory)
+    end
+  end
+
   def test_allocate_then_initialize
     CLASSES.each do |klass|
       obj = klass.allocate

@@ -130,14 +130,10 @@ module PolyIPC
     end
 
     # +true+ (the default) when #acquire and #Z wait; +false+ adds IPC_NOWAIT.
-    def block?
-      block
-    end
+    alias_method :block?, :block
 
     # +true+ when every operation uses SEM_UNDO (default +false+).
-    def undo?
-      undo
-    end
+    alias_method :undo?, :undo
 
     include Description
   end
@@ -274,9 +270,7 @@ module PolyIPC
     end
 
     # +true+ while attached.
-    def attached?
-      attached
-    end
+    alias_method :attached?, :attached
 
     include Description
   end
