@@ -96,6 +96,12 @@ subtest 'argument errors are objects too' => sub {
     error_ok(sub { PolyIPC::Semaphore::acquire($q) }, 'PolyIPC::WrongTypeError', 'the wrong class of invocant');
     error_ok(sub { PolyIPC::Semaphore->value }, 'PolyIPC::WrongTypeError', 'a class as the invocant');
     error_ok(sub { PolyIPC::Semaphore::remove(undef) }, 'PolyIPC::WrongTypeError', 'undef as the invocant');
+    for my $call (['PolyIPC::Semaphore::acquire', sub { PolyIPC::Semaphore::acquire() }],
+                  ['PolyIPC::SharedMemory::write', sub { PolyIPC::SharedMemory::write() }],
+                  ['PolyIPC::Semaphore::new', sub { PolyIPC::Semaphore::new() }]) {
+        my $e = error_ok($call->[1], 'PolyIPC::WrongTypeError', "$call->[0]() without an invocant");
+        like("$e", qr/^\Q$call->[0]\E: called without its invocant \(a class or an object\)/, '... says so');
+    }
     error_ok(sub { PolyIPC::Semaphore::value(bless {}, 'PolyIPC::Semaphore') }, 'PolyIPC::WrongTypeError',
              'a forged object');
 
