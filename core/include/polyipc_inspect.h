@@ -255,14 +255,15 @@ PIPC_API void pipc_limit_rows(const pipc_limits_t *lim, pipc_limit_row_t rows[PI
  *            TRI          true, false, or null for PIPC_UNKNOWN
  *            BOOL         true or false
  *            STR          a string (quotes, backslashes and controls escaped)
- *            KIND         "sem", "shm" or "msg" (pipc_kind_name)
+ *            KIND         "sem", "shm" or "msg" (pipc_kind_name), else null
  *            OWNER        the user name of `uid`, or the uid as a decimal string
  *            STATUS       a list of the names of PIPC_INSPECT_STATUS_FLAGS set
  *            LIST         a list of records, null when not read: semaphores
  *                         (nsems of `sems`, PIPC_INSPECT_SEMVAL_FIELDS), attached
  *                         (nattached of `attached`, PIPC_INSPECT_ATTACHER_FIELDS)
- * A field is added here (one entry), in its C struct, in docs/inspector.md
- * and in the stub; tests/c checks the writer's output against the tables. */
+ * A user that needs only the names takes X(name, ...). A field is added
+ * here (one entry), in its C struct, in docs/inspector.md and in the stub;
+ * tests/c checks the writer's output against the tables. */
 #define PIPC_INSPECT_OBJECT_FIELDS(X)                                                              \
     X(kind, ALL, KIND) X(id, ALL, INT) X(key, ALL, INT) X(owner, ALL, OWNER)                       \
     X(uid, ALL, UINT) X(gid, ALL, UINT) X(cuid, ALL, UINT) X(cgid, ALL, UINT)                      \
