@@ -8,7 +8,10 @@ places restate part of that for a language's idioms:
   - Python: the text signatures of the docstrings (swig/python/docs.swg),
     which `inspect.signature` and IDEs read;
   - Ruby: the keyword methods of bindings/ruby/lib/polyipc.rb, whose keyword
-    names and default values Ruby itself evaluates;
+    names and default values Ruby itself evaluates, and the order in which
+    each passes its parameters to its positional native method (_native_*);
+    and the parameters of _native_initialize (swig/ruby/idioms.swg: Ruby has
+    no SWIG constructor), which must be the constructor's, in order;
   - Perl: the method table of swig/perl/idioms.swg (PIPC_PL_NAMED ...), which
     gives the named arguments, in the wrapper's positional order.
 
@@ -35,7 +38,7 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 # Parameters a typemap consumes without a language argument (numinputs=0), or
 # the second half of a two-argument typemap such as (const void *data, size_t len).
 HIDDEN = {"len", "nops", "count", "VALUES_OUT", "VALUES_COUNT", "PIPC_PY_SELF", "PL_SELF",
-          "PL_MSGTYPE", "DESCRIPTION"}
+          "PL_MSGTYPE", "DESCRIPTION", "my_perl", "RB_NEW"}
 
 # Deliberate differences: (language, class or "" for a module function,
 # method, parameter) -> the reason. A parameter listed here may be added by
@@ -221,7 +224,7 @@ require "json"
 require "polyipc"
 
 result = {}
-%w[Semaphore SharedMemory MessageQueue SemaphoreSet].each do |cname|
+%w[Semaphore SharedMemory MessageQueue SemaphoreSet LeakSnapshot].each do |cname|
   klass = PolyIPC.const_get(cname)
   names = klass.public_instance_methods(false) + [:initialize]
   names.each do |name|
@@ -270,6 +273,22 @@ puts JSON.generate(out)
 """
 
 
+def ruby_native_call(path, line, native):
+    """The argument names of the call `native(...)` in the body of the Ruby
+    method defined at path:line (up to its `end`), or None if it makes none."""
+    lines = open(path).read().splitlines()[line - 1:]
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    body = []
+    for text in lines[1:]:
+        if text.strip() == "end" and len(text) - len(text.lstrip()) == indent:
+            break
+        body.append(text)
+    m = re.search(r"\b%s\b(?:\(([^()]*)\))?" % re.escape(native), "\n".join(body))
+    if not m:
+        return None
+    return [x.strip() for x in (m.group(1) or "").split(",") if x.strip()]
+
+
 def check_ruby(report, decls, ruby, rubylib, perl_decls):
     """Ruby's methods against the positional wrappers they call (_native_*).
     read and receive call hand-registered C functions that SWIG does not
@@ -280,10 +299,21 @@ def check_ruby(report, decls, ruby, rubylib, perl_decls):
                                       capture_output=True, text=True).stdout)
     public = {}
     for (cls, meth), decl in decls.items():
+        if meth == "_native_initialize":
+            continue  # checked against the constructor below
         if meth.startswith("_native_"):
             public[(cls, meth[len("_native_"):])] = decl
         elif meth == "__init__":
             public[(cls, "initialize")] = decl
+    # Ruby has no SWIG constructor (SWIG would name it initialize):
+    # _native_initialize restates the constructor's parameters, in order.
+    for cls in ("Semaphore", "SemaphoreSet", "SharedMemory", "MessageQueue", "LeakSnapshot"):
+        ctor, native = decls.get((cls, "__init__")), decls.get((cls, "_native_initialize"))
+        report.check("ruby", cls + ".initialize", ctor is not None and native is not None,
+                     "SWIG's parse has no constructor or no _native_initialize to compare")
+        if ctor is not None and native is not None:
+            report.check("ruby", cls + "._native_initialize", [n for n, d in native] == [n for n, d in ctor],
+                         "parameters %s, the constructor declares %s" % ([n for n, d in native], [n for n, d in ctor]))
     for cls, meth in (("SharedMemory", "read"), ("MessageQueue", "receive")):
         if (cls, meth) not in public and (cls, "_" + meth) in perl_decls:
             public[(cls, meth)] = perl_decls[(cls, "_" + meth)]
@@ -299,6 +329,12 @@ def check_ruby(report, decls, ruby, rubylib, perl_decls):
             [ruby, "-e", RUBY_DEFAULTS, info["file"], str(info["line"]), json.dumps(optional),
              json.dumps(required)], env=env, check=True, capture_output=True, text=True).stdout) if optional else {}
         compare(report, "ruby", cls, meth, decl, (required, optional), defaults)
+        # the positional call: the required parameters, then the
+        # declaration's optional ones in its order
+        args = ruby_native_call(info["file"], info["line"], "_native_" + meth)
+        want = required + [n for n, d in decl if d is not None]
+        report.check("ruby", key, args == want, "calls _native_%s(%s), the declaration's order is (%s)"
+                     % (meth, ", ".join(args or []), ", ".join(want)))
 
 
 def check_perl(report, decls, idioms=os.path.join(ROOT, "swig", "perl", "idioms.swg")):
@@ -344,14 +380,18 @@ def check_perl(report, decls, idioms=os.path.join(ROOT, "swig", "perl", "idioms.
 
 def selftest(a, work, decls_ruby, decls_perl):
     """The checker must see a drift: a changed Ruby default (of a keyword or
-    of an optional positional parameter), a Ruby keyword left out, and two
-    Perl names swapped each give a mismatch."""
+    of an optional positional parameter), a Ruby keyword left out, two
+    arguments swapped in a Ruby method's call of its native method, two
+    parameters swapped in _native_initialize's declaration, and two Perl
+    names swapped each give a mismatch."""
     failures = []
     rb_src = os.path.join(ROOT, "bindings", "ruby", "lib")
     drifts = [("mode: 0o600, initial_value: 0)", "mode: 0o644, initial_value: 0)"),
               ("def release(delta: 1)", "def release(delta: 2)"),
               ("def acquire(timeout: nil, delta: 1)", "def acquire(timeout: nil)"),
-              ("def read(byte_count = 0,", "def read(byte_count = 1,")]
+              ("def read(byte_count = 0,", "def read(byte_count = 1,"),
+              ("_native_initialize(key, flags, mode, initial_value)",
+               "_native_initialize(key, mode, flags, initial_value)")]
     for old, new in drifts:
         copy = os.path.join(work, "rblib")
         shutil.rmtree(copy, ignore_errors=True)
@@ -366,6 +406,14 @@ def selftest(a, work, decls_ruby, decls_perl):
         check_ruby(r, decls_ruby, a.ruby, copy + ":" + a.ruby_lib, decls_perl)
         if not r.errors:
             failures.append("selftest: the Ruby drift %r -> %r was not seen" % (old, new))
+    swapped = dict(decls_ruby)
+    native = list(swapped.get(("Semaphore", "_native_initialize"), []))
+    native[2:4] = native[3:1:-1]
+    swapped[("Semaphore", "_native_initialize")] = native
+    r = Report()
+    check_ruby(r, swapped, a.ruby, rb_src + ":" + a.ruby_lib, decls_perl)
+    if len(native) < 4 or not any("_native_initialize" in e for e in r.errors):
+        failures.append("selftest: the drift of _native_initialize's declaration was not seen")
     idioms = open(os.path.join(ROOT, "swig", "perl", "idioms.swg")).read()
     old = '"timeout", "delta"'
     path = os.path.join(work, "idioms.swg")
@@ -376,7 +424,7 @@ def selftest(a, work, decls_ruby, decls_perl):
         failures.append("selftest: the Perl drift (names swapped) was not seen")
     for f in failures:
         print(f)
-    print("selftest: %d drifts, %d not seen" % (len(drifts) + 1, len(failures)))
+    print("selftest: %d drifts, %d not seen" % (len(drifts) + 2, len(failures)))
     return 1 if failures else 0
 
 

@@ -179,18 +179,18 @@ subtest 'a handled signal keeps a successful wait (no stale EINTR)' => sub {
     local $SIG{USR1} = sub { $handled++ };
     local $SIG{ALRM} = sub { die "watchdog\n" };
     my @cases = (
-        ['acquire (fast path)', sub { $sem->release }, sub { $sem->acquire }, sub { $sem->value == 0 }],
+        ['acquire (positional)', sub { $sem->release }, sub { $sem->acquire }, sub { $sem->value == 0 }],
         ['acquire (named)', sub { $sem->release }, sub { $sem->acquire(timeout => 10) }, sub { $sem->value == 0 }],
         ['P', sub { $sem->release }, sub { $sem->P }, sub { $sem->value == 0 }],
         ['synchronize', sub { $sem->release }, sub { $sem->synchronize(sub { $sem->value }) == 0 },
          sub { $sem->value == 1 && $sem->acquire(timeout => 0) // 1 }],
         ['Z', sub { $sem->acquire(timeout => 10) }, sub { $sem->set_value(1); 1 }, undef],
         ['op', sub { $set->op([[0, 1]]) }, sub { $set->op([[0, -1]], timeout => 10) }, sub { $set->value(0) == 0 }],
-        ['receive (fast path)', sub { $q->send("after signal", type => 5) },
+        ['receive (positional)', sub { $q->send("after signal", type => 5) },
          sub { my ($d, $t) = $q->receive; $d eq 'after signal' && $t == 5 }, undef],
         ['receive (named)', sub { $q->send("after signal", type => 6) },
          sub { my ($d, $t) = $q->receive(block => 1); $d eq 'after signal' && $t == 6 }, undef],
-        ['send (fast path)', sub { $full->receive }, sub { $full->send('y') },
+        ['send (positional)', sub { $full->receive }, sub { $full->send('y') },
          sub { scalar $full->receive(block => 0) eq 'y' }],
         ['send (named)', sub { $full->receive }, sub { $full->send('z', type => 2) },
          sub { scalar $full->receive(block => 0) eq 'z' }],

@@ -339,9 +339,9 @@ for my $m (qw(op value set_value values set_values last_pid waiting_for_nonzero 
     case("undef invocant: SemaphoreSet::$m", "PolyIPC::SemaphoreSet::$m(undef)");
     case("wrong class: SemaphoreSet::$m", "PolyIPC::SemaphoreSet::$m(\$main::S, $arg)");
 }
-# The one-frame fast paths (acquire/P, release/V, value, read, write, send,
-# receive called with exactly their positional arguments) read the invocant
-# themselves: every other kind of invocant must reach SWIG's checks unharmed.
+# The hot methods (acquire/P, release/V, value, read, write, send, receive)
+# read a live invocant with pipc_pl_self (perl/binding.swg): every other kind
+# of invocant must reach SWIG's checks unharmed.
 {
     package My::Tie;   # a hash tied to a forged "tie object" of the SWIG class
     sub TIEHASH { my ($c, $v, $cls) = @_; bless \$v, $cls }
@@ -372,20 +372,20 @@ for my $cls (sort keys %FAST) {
                      "do { tie my %h, 'My::Tie', 0, 'PolyIPC::$cls'; tie \${tied %h}, 'My::Magic', 0; bless \\%h, 'PolyIPC::$cls' }",
                      "do { my \$o = $OTHER{$cls}; bless \$o, 'PolyIPC::$cls' }",
                      $OTHER{$cls}, 'undef') {
-            case("fast path $cls->$m($arg) on $bad", "$call($bad$args)");
+            case("invocant check $cls->$m($arg) on $bad", "$call($bad$args)");
         }
-        case("fast path $cls->$m($arg) after remove", "$GONE{$cls}->$m($arg)");
-        case("fast path $cls->$m($arg) after DESTROY",
+        case("invocant check $cls->$m($arg) after remove", "$GONE{$cls}->$m($arg)");
+        case("invocant check $cls->$m($arg) after DESTROY",
              "my \$o = PolyIPC::${cls}->new(undef, flags => IPC_CREX" . ($cls eq 'SharedMemory' ? ', size => 8' : '')
              . "); \$o->remove; \$o->DESTROY; \$o->$m($arg)");
-        case("fast path $cls->$m($arg) on a subclass object",
+        case("invocant check $cls->$m($arg) on a subclass object",
              "my \$o = My::Sub::${cls}->new(undef, flags => IPC_CREX" . ($cls eq 'SharedMemory' ? ', size => 8' : '')
              . ($cls eq 'Semaphore' ? ', initial_value => 1' : '') . "); "
              . ($m eq 'receive' ? "\$o->send('x'); " : '') . "\$o->$m($arg); \$o->remove");
     }
 }
-case('fast path write of a wide string', '$main::M->write($main::WIDE)');
-case('fast path read of a huge count', '$main::M->read(2**62)');
+case('write of a wide string', '$main::M->write($main::WIDE)');
+case('read of a huge count', '$main::M->read(2**62)');
 
 case('op with a huge list', '$main::SET->op([([0, 0, IPC_NOWAIT]) x 100000], timeout => 0)');
 case('op with an empty list', '$main::SET->op([], timeout => 0)');

@@ -347,7 +347,7 @@ class TestNoCrash < Minitest::Test
       big.receive(buffer: "z" * (2 << 20))
     }],
     [:queue_after_close, E::ExistentialError, ->(_, _, q) { q.close; q.send("x") }],
-    [:queue_reinitialize, E::InvalidArgumentError, ->(_, _, q) { q.__send__(:initialize, nil) }],
+    [:queue_reinitialize, E::WrongTypeError, ->(_, _, q) { q.__send__(:initialize, nil) }],
     [:z_timeout_symbol, E::WrongTypeError, ->(s, _, _) { s.Z(timeout: :now) }],
   ].freeze
 

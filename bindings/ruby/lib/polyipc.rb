@@ -20,7 +20,9 @@
 # MessageQueue#send, #receive ...), blocks, predicates and aliases. Each
 # keyword method calls one positional native method (_native_*): Ruby passes
 # keywords to a method defined in Ruby without allocating a Hash, so a call
-# with keywords costs what the positional call does.
+# with keywords costs what the positional call does. No method of the
+# extension is redefined here: the constructors too are _native_initialize in
+# C (swig/ruby/idioms.swg), called by the initialize defined here.
 # The methods written in C are documented (RDoc +:method:+ directives) in
 # ext/polyipc_native/native_api.rb.
 #
@@ -62,10 +64,6 @@ module PolyIPC
 
   class Semaphore
     # :stopdoc:
-    # SWIG's Ruby module always names the constructor `initialize`: the one
-    # method defined here over a generated one (the others are renamed
-    # _native_* in swig/ruby/binding.swg).
-    alias_method :_native_initialize, :initialize
     private :_native_initialize, :_native_acquire, :_native_release, :_native_Z
     # :startdoc:
 
@@ -132,14 +130,10 @@ module PolyIPC
     end
 
     # +true+ (the default) when #acquire and #Z wait; +false+ adds IPC_NOWAIT.
-    def block?
-      block
-    end
+    alias_method :block?, :block
 
     # +true+ when every operation uses SEM_UNDO (default +false+).
-    def undo?
-      undo
-    end
+    alias_method :undo?, :undo
 
     include Description
   end
@@ -152,7 +146,6 @@ module PolyIPC
   #   set[1]          # => 1
   class SemaphoreSet
     # :stopdoc:
-    alias_method :_native_initialize, :initialize # SWIG's constructor (see Semaphore)
     private :_native_initialize, :_native_op
     # :startdoc:
 
@@ -201,7 +194,6 @@ module PolyIPC
 
   class SharedMemory
     # :stopdoc:
-    alias_method :_native_initialize, :initialize # SWIG's constructor (see Semaphore)
     private :_native_initialize, :_native_attach, :_native_detach, :_invalidate_views, :_native_write
     # :startdoc:
 
@@ -278,16 +270,13 @@ module PolyIPC
     end
 
     # +true+ while attached.
-    def attached?
-      attached
-    end
+    alias_method :attached?, :attached
 
     include Description
   end
 
   class MessageQueue
     # :stopdoc:
-    alias_method :_native_initialize, :initialize # SWIG's constructor (see Semaphore)
     private :_native_initialize, :_native_send
     # :startdoc:
 

@@ -650,15 +650,9 @@ module PolyIPC
     # The core's error code (a negative Integer, one per error class).
   end
 
-  # The core's leak guard (more in lib/polyipc/inspect.rb, where #new_objects
-  # is defined; PolyIPC::Testing is Minitest glue over it).
+  # The core's leak guard (more in lib/polyipc/inspect.rb, where ::new and
+  # #new_objects are defined; PolyIPC::Testing is Minitest glue over it).
   class LeakSnapshot
-    ##
-    # :singleton-method: new
-    # :call-seq: new -> LeakSnapshot
-    #
-    # Takes the (kind, id) of every System V object of the IPC namespace now.
-
     ##
     # :method: check
     # :call-seq: check(remove = true) -> String or nil

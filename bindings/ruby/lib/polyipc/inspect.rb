@@ -47,12 +47,17 @@ module PolyIPC
   # (removed segments still attached excepted), after removing them when
   # +remove+; nil when there are none.
   class LeakSnapshot
+    # Takes the (kind, id) of every System V object of the IPC namespace now.
+    def initialize
+      _native_initialize
+    end
+
     # The objects (IpcObject, as PolyIPC.list) new since this snapshot, except
     # removed segments still attached.
     def new_objects
       JSON.parse(_new_objects_json).map { |h| PolyIPC.send(:_ipc_object, h) }
     end
-    private :_new_objects_json
+    private :_native_initialize, :_new_objects_json
   end
 
   class << self

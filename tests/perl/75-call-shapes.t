@@ -1,10 +1,12 @@
-# The hot methods have one-frame fast paths (acquire/P, release/V, value
-# with their positional arguments; read, write, send, receive also with their
-# named arguments: offset =>, byte_count =>, block =>, type =>, flags =>);
-# any other call (undef values, unknown names, odd lists, foreign objects)
-# takes the named-argument front-end and SWIG's wrapper. Both must behave the
-# same: same results, same errors, and results that are independent values
-# even though value/read/receive return their pad target.
+# Every method is SWIG's wrapper, reached in two shapes: with exactly its
+# positional arguments (acquire/P, release/V, value; read, write, send,
+# receive), and with named arguments (offset =>, byte_count =>, block =>,
+# type =>, flags =>), which the wrapper's prologue folds into positional
+# order; the invocant is read by pipc_pl_self when it is a live object as
+# SWIG made it, and by SWIG's conversion otherwise (undef, a class name, a
+# destroyed or foreign object). Every shape must behave the same: same
+# results, same errors, and results that are independent values even
+# though value/read/receive return their pad target.
 use strict;
 use warnings;
 use Test::More;
@@ -16,9 +18,9 @@ use PolyIPC qw(:all);
 { package My::Semaphore; our @ISA = ('PolyIPC::Semaphore'); }
 
 my $s = track(PolyIPC::Semaphore->new(undef, flags => IPC_CREX, initial_value => 2));
-$s->acquire;                       is($s->value, 1, 'acquire (fast)');
+$s->acquire;                       is($s->value, 1, 'acquire (positional)');
 $s->acquire(delta => 1);           is($s->value, 0, 'acquire (named)');
-$s->release;                       is($s->value, 1, 'release (fast)');
+$s->release;                       is($s->value, 1, 'release (positional)');
 $s->release(delta => 2);           is(PolyIPC::Semaphore::value($s), 3, 'release (named), value as a function');
 $s->P; $s->V; $s->V;               is($s->value, 4, 'P and V');
 is_deeply([$s->acquire], [], 'acquire returns an empty list');
@@ -33,13 +35,13 @@ is($s->value, 8, '... while the next call sees the new value');
 my $sub = track(My::Semaphore->new(undef, flags => IPC_CREX, initial_value => 1));
 isa_ok($sub, 'My::Semaphore');
 $sub->acquire; $sub->release; $sub->release;
-is($sub->value, 2, 'a subclass object takes the fast paths');
+is($sub->value, 2, 'a subclass object is read by pipc_pl_self');
 
 my $m = track(PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 16));
 $m->write('abcd');
-is($m->read(4), 'abcd', 'read($n) (fast)');
+is($m->read(4), 'abcd', 'read($n) (positional)');
 is($m->read(4, offset => 0), 'abcd', 'read($n, offset => 0) (named)');
-is(length $m->read, $m->size, 'read of everything (fast)');
+is(length $m->read, $m->size, 'read of everything (positional)');
 my @r = map { $m->write($_ x 4); $m->read(4) } qw(a b c);
 is("@r", 'aaaa bbbb cccc', 'reads from one call site are independent');
 my $first = $m->read(2);
@@ -51,8 +53,8 @@ is("@pair", 'zz yy', 'results returned through a sub are independent');
 $m->write("\x{e9}t\x{e9}");        # a character string with code points < 256
 is($m->read(3), "\xe9t\xe9", 'a downgradable string is written as bytes');
 ok(!utf8::is_utf8($m->read(3)), 'a read result is a byte string');
-error_ok(sub { $m->write("\x{263a}") }, 'PolyIPC::WrongTypeError', 'write of a wide string (fast)');
-my $e1 = error_ok(sub { $m->read(-1) }, 'PolyIPC::InvalidArgumentError', 'read of a negative count (fast)');
+error_ok(sub { $m->write("\x{263a}") }, 'PolyIPC::WrongTypeError', 'write of a wide string (positional)');
+my $e1 = error_ok(sub { $m->read(-1) }, 'PolyIPC::InvalidArgumentError', 'read of a negative count (positional)');
 my $e2 = error_ok(sub { $m->read(-1, offset => 0) }, 'PolyIPC::InvalidArgumentError', 'read of a negative count (named)');
 is($e1->message, $e2->message, 'same message on both paths');
 is($e1->line, __LINE__ - 3, "the error names the caller's line");
@@ -61,10 +63,10 @@ my $q = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_s
 $q->send("one\0\xff");
 $q->send('two', type => 3);
 my ($data, $type) = $q->receive;
-is($data, "one\0\xff", 'receive (fast) in list context: data');
-is($type, 1, 'receive (fast) in list context: type');
+is($data, "one\0\xff", 'receive (positional) in list context: data');
+is($type, 1, 'receive (positional) in list context: type');
 my $just = $q->receive;
-is($just, 'two', 'receive (fast) in scalar context');
+is($just, 'two', 'receive (positional) in scalar context');
 my @msgs = map { $q->send("m$_"); scalar $q->receive } 1 .. 3;
 is("@msgs", 'm1 m2 m3', 'received messages from one call site are independent');
 $q->send('x' x 64);
@@ -76,7 +78,7 @@ sub recv_big { scalar $big->receive }
 $big->send('b' x 5000); my $b1 = recv_big();
 $big->send('c' x 5000); my $b2 = recv_big();
 ok($b1 eq 'b' x 5000 && $b2 eq 'c' x 5000, 'large messages from one call site are independent');
-my $e3 = error_ok(sub { $q->send("\x{263a}") }, 'PolyIPC::WrongTypeError', 'send of a wide string (fast)');
+my $e3 = error_ok(sub { $q->send("\x{263a}") }, 'PolyIPC::WrongTypeError', 'send of a wide string (positional)');
 my $e4 = error_ok(sub { $q->send("\x{263a}", type => 1) }, 'PolyIPC::WrongTypeError', 'send of a wide string (named)');
 is($e3->message, $e4->message, 'same message on both paths');
 
@@ -88,16 +90,16 @@ for my $c ([acquire => sub { $s->acquire }, sub { $s->acquire(delta => 1) }],
            [send => sub { $q->send('x') }, sub { $q->send('x', type => 1) }],
            [receive => sub { $q->receive }, sub { $q->receive(type => 0) }]) {
     my ($name, $fast, $slow) = @$c;
-    my $ef = error_ok($fast, 'PolyIPC::ExistentialError', "$name after remove (fast)");
+    my $ef = error_ok($fast, 'PolyIPC::ExistentialError', "$name after remove (positional)");
     my $es = error_ok($slow, 'PolyIPC::ExistentialError', "$name after remove (named)");
     is(ref($ef) . ' ' . $ef->message, ref($es) . ' ' . $es->message, "$name after remove: same error");
 }
 $m->remove; $m->detach;
-my $ef = error_ok(sub { $m->read }, 'PolyIPC::NotAttachedError', 'read after detach (fast)');
+my $ef = error_ok(sub { $m->read }, 'PolyIPC::NotAttachedError', 'read after detach (positional)');
 my $es = error_ok(sub { $m->read(0, offset => 0) }, 'PolyIPC::NotAttachedError', 'read after detach (named)');
 is($ef->message, $es->message, 'read after detach: same error');
 
-# the named forms users write (fast paths since they take named arguments)
+# the named forms users write
 {
     my $mm = track(PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 8, init_character => '.'));
     $mm->write('ab', offset => 3);
@@ -147,7 +149,7 @@ is($ef->message, $es->message, 'read after detach: same error');
     $ms->detach; $ms->remove;
 }
 
-# a destroyed object: the fast path declines, SWIG's check raises
+# a destroyed object: pipc_pl_self declines, SWIG's check raises
 my $d = PolyIPC::Semaphore->new(undef, flags => IPC_CREX);
 $d->remove; $d->DESTROY;
 error_ok(sub { $d->acquire }, 'PolyIPC::WrongTypeError', 'acquire on a destroyed object');
