@@ -242,22 +242,55 @@ PIPC_API void pipc_limit_rows(const pipc_limits_t *lim, pipc_limit_row_t rows[PI
 /* JSON (schema PIPC_INSPECT_SCHEMA)                                   */
 /* ------------------------------------------------------------------ */
 
-/* The field names of the JSON records, in the order the writer emits them:
- * X(name) for each. Every binding builds its records from these (Python's
- * struct sequences, Ruby's Structs), and tests/c checks the writer against
- * them, so a field is added here, in the writer, and in docs/inspector.md. */
+/* The inspector's records, one table each, in the order the JSON writer
+ * (core/src/inspect_json.c, generated from these tables) emits them; one
+ * X(name, kinds, how) per field:
+ *   name   the JSON key, the field name of every binding's record (Python's
+ *          struct sequences, Ruby's Structs, Perl's hash keys, the stub), and
+ *          the member of the C struct (pipc_object_t, pipc_semval_t,
+ *          pipc_attacher_t, pipc_limit_row_t) the value is read from, except
+ *          where `how` names other members;
+ *   kinds  ALL, SEM, SHM or MSG (PIPC_KIND_<kinds>): the kinds of object that
+ *          have the field; it is null in the others;
+ *   how    how the value is written (the writer checks the member's type):
+ *            INT          a signed decimal
+ *            UINT         an unsigned decimal
+ *            INT_OR_NULL  a signed decimal, null when negative (unknown)
+ *            TIME         Unix seconds, null when 0 (never)
+ *            TRI          true, false, or null for PIPC_UNKNOWN
+ *            BOOL         true or false
+ *            STR          a string (quotes, backslashes and controls escaped)
+ *            KIND         "sem", "shm" or "msg" (pipc_kind_name), else null
+ *            OWNER        the user name of `uid`, or the uid as a decimal string
+ *            STATUS       a list of the names of PIPC_INSPECT_STATUS_FLAGS set
+ *            LIST         a list of records, null when not read: semaphores
+ *                         (nsems of `sems`, PIPC_INSPECT_SEMVAL_FIELDS), attached
+ *                         (nattached of `attached`, PIPC_INSPECT_ATTACHER_FIELDS)
+ * A user that needs only the names takes X(name, ...). A field is added
+ * here (one entry), in its C struct, in docs/inspector.md and in the stub;
+ * tests/c checks the writer's output against the tables. */
 #define PIPC_INSPECT_OBJECT_FIELDS(X)                                                              \
-    X(kind) X(id) X(key) X(owner) X(uid) X(gid) X(cuid) X(cgid) X(perms) X(ctime)                  \
-    X(size) X(nattch) X(cpid) X(lpid) X(atime) X(dtime) X(status)                                  \
-    X(used_bytes) X(messages) X(max_bytes) X(lspid) X(lrpid) X(stime) X(rtime)                     \
-    X(nsems) X(waiters) X(otime) X(semaphores)                                                     \
-    X(creator_alive) X(last_alive) X(age) X(idle) X(leaked) X(removeipc_risk) X(attached)
-/* one element of an object's "semaphores" */
-#define PIPC_INSPECT_SEMVAL_FIELDS(X) X(value) X(ncount) X(zcount) X(pid)
-/* one element of an object's "attached" */
-#define PIPC_INSPECT_ATTACHER_FIELDS(X) X(pid) X(command)
-/* one limit row */
-#define PIPC_INSPECT_LIMIT_FIELDS(X) X(resource) X(description) X(limit) X(used) X(sysctl)
+    X(kind, ALL, KIND) X(id, ALL, INT) X(key, ALL, INT) X(owner, ALL, OWNER)                       \
+    X(uid, ALL, UINT) X(gid, ALL, UINT) X(cuid, ALL, UINT) X(cgid, ALL, UINT)                      \
+    X(perms, ALL, UINT) X(ctime, ALL, TIME)                                                        \
+    X(size, SHM, UINT) X(nattch, SHM, UINT) X(cpid, SHM, INT) X(lpid, SHM, INT)                    \
+    X(atime, SHM, TIME) X(dtime, SHM, TIME) X(status, SHM, STATUS)                                 \
+    X(used_bytes, MSG, UINT) X(messages, MSG, UINT) X(max_bytes, MSG, UINT)                        \
+    X(lspid, MSG, INT) X(lrpid, MSG, INT) X(stime, MSG, TIME) X(rtime, MSG, TIME)                  \
+    X(nsems, SEM, INT) X(waiters, SEM, INT_OR_NULL) X(otime, SEM, TIME) X(semaphores, SEM, LIST)   \
+    X(creator_alive, ALL, TRI) X(last_alive, ALL, TRI) X(age, ALL, INT) X(idle, ALL, INT)          \
+    X(leaked, ALL, BOOL) X(removeipc_risk, ALL, TRI) X(attached, ALL, LIST)
+/* one element of an object's "semaphores" (pipc_semval_t) */
+#define PIPC_INSPECT_SEMVAL_FIELDS(X)                                                              \
+    X(value, ALL, INT) X(ncount, ALL, INT) X(zcount, ALL, INT) X(pid, ALL, INT)
+/* one element of an object's "attached" (pipc_attacher_t) */
+#define PIPC_INSPECT_ATTACHER_FIELDS(X) X(pid, ALL, INT) X(command, ALL, STR)
+/* one limit row (pipc_limit_row_t) */
+#define PIPC_INSPECT_LIMIT_FIELDS(X)                                                               \
+    X(resource, ALL, STR) X(description, ALL, STR) X(limit, ALL, UINT) X(used, ALL, INT_OR_NULL)   \
+    X(sysctl, ALL, STR)
+/* The names of "status" (the bool members of pipc_object_t), in order: X(name). */
+#define PIPC_INSPECT_STATUS_FLAGS(X) X(dest) X(locked) X(hugetlb) X(noreserve)
 
 /* Serialises one object as a JSON object into a new NUL-terminated string
  * (malloc'ed; the caller frees it). NULL with NO_MEMORY recorded on failure. */

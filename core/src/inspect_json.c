@@ -1,7 +1,9 @@
 /*
  * inspect_json.c — the inspector's one serialised form: JSON of schema
  * PIPC_INSPECT_SCHEMA (field list in docs/inspector.md). Used by the CLI's
- * --json and by every language binding.
+ * --json and by every language binding. The records are written from the
+ * field tables PIPC_INSPECT_*_FIELDS of polyipc_inspect.h: one entry there
+ * is one field here.
  */
 #include "internal.h"
 
@@ -53,13 +55,14 @@ static char *finish(sbuf_t *b) {
         pipc_error_set(PIPC_E_NO_MEMORY, ENOMEM, "json: out of memory");
         return NULL;
     }
+    b->s[b->len] = '\0'; /* there is always room for it (reserve) */
     return b->s;
 }
 
 /* Makes room for n more bytes (plus the NUL); false once an allocation failed. */
 static bool reserve(sbuf_t *b, size_t n) {
+    if (b->len + n < b->cap) return !b->failed;
     if (b->failed) return false;
-    if (b->len + n < b->cap) return true;
     size_t cap = b->cap ? b->cap : 1024;
     while (cap <= b->len + n) cap *= 2;
     char *s = realloc(b->s, cap);
@@ -72,12 +75,11 @@ static bool reserve(sbuf_t *b, size_t n) {
     return true;
 }
 
-/* Appends n bytes (the hot path: no format parsing). */
-static void put_raw(sbuf_t *b, const char *s, size_t n) {
-    if (!reserve(b, n)) return;
+/* Appends n bytes (the hot path: no format parsing; finish adds the NUL). */
+static inline void put_raw(sbuf_t *b, const char *s, size_t n) {
+    if (b->len + n >= b->cap && !reserve(b, n)) return;
     memcpy(b->s + b->len, s, n);
     b->len += n;
-    b->s[b->len] = '\0';
 }
 #define PUT_LIT(b, lit) put_raw((b), "" lit, sizeof(lit) - 1)
 
@@ -101,10 +103,6 @@ static void put_u64(sbuf_t *b, uint64_t u) {
     put_raw(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-/* ,"name":value — `field` is the literal ',"name":' */
-#define PUT_I64(b, field, v) (PUT_LIT(b, field), put_i64((b), (v)))
-#define PUT_U64(b, field, v) (PUT_LIT(b, field), put_u64((b), (v)))
-
 /* A JSON string of s (names and commands: escapes quotes, backslashes, controls). */
 static void put_str(sbuf_t *b, const char *s) {
     PUT_LIT(b, "\"");
@@ -119,15 +117,6 @@ static void put_str(sbuf_t *b, const char *s) {
     }
     PUT_LIT(b, "\"");
 }
-
-/* ,"name":<seconds> or null when 0 */
-#define PUT_TIME(b, field, t)                                                                      \
-    ((t) > 0 ? PUT_I64(b, field, (t)) : PUT_LIT(b, field "null"))
-
-/* ,"name":true|false|null */
-#define PUT_TRI(b, field, v)                                                                       \
-    ((v) == PIPC_UNKNOWN ? PUT_LIT(b, field "null")                                                \
-                         : (v) ? PUT_LIT(b, field "true") : PUT_LIT(b, field "false"))
 
 const char *pipc__owner_name(uint32_t uid) {
     static _Thread_local uint32_t last_uid = UINT32_MAX;
@@ -147,95 +136,146 @@ const char *pipc__owner_name(uint32_t uid) {
 /* The owner of an object: its user name, or its uid in decimal. */
 static void put_owner(sbuf_t *b, uint32_t uid) { put_str(b, pipc__owner_name(uid)); }
 
-static void put_object(sbuf_t *b, const pipc_object_t *o) {
-    bool shm = o->kind == PIPC_KIND_SHM, msg = o->kind == PIPC_KIND_MSG,
-         sem = o->kind == PIPC_KIND_SEM;
+/* "sem", "shm" or "msg" (pipc_kind_name), or null for another kind. */
+static void put_kind(sbuf_t *b, int kind) {
+    const char *name = pipc_kind_name(kind);
+    if (name == NULL) {
+        PUT_LIT(b, "null");
+        return;
+    }
+    PUT_LIT(b, "\"");
+    put_raw(b, name, strlen(name)); /* no character to escape */
+    PUT_LIT(b, "\"");
+}
+
+/* Turns the comma that begins what was written since offset `at` into
+ * `open` (or appends `open` when nothing was), then appends `close`: records
+ * and the status list write each element with a leading comma. */
+static void enclose(sbuf_t *b, size_t at, char open, char close) {
+    if (b->len == at)
+        put_raw(b, &open, 1);
+    else if (!b->failed)
+        b->s[at] = open;
+    put_raw(b, &close, 1);
+}
+
+/* The names of the status bits set (PIPC_INSPECT_STATUS_FLAGS), as a list. */
+static void put_status(sbuf_t *b, const pipc_object_t *o) {
+    size_t at = b->len;
+#define PUT_FLAG(name)                                                                             \
+    if (o->name) PUT_LIT(b, ",\"" #name "\"");
+    PIPC_INSPECT_STATUS_FLAGS(PUT_FLAG)
+#undef PUT_FLAG
+    enclose(b, at, '[', ']');
+}
+
+/* ---- the records, from the tables PIPC_INSPECT_*_FIELDS --------------- */
+
+/* How each `how` of the tables writes the value of field `name` of record r. */
+#define PUT_INT(b, r, name) put_i64((b), (r)->name)
+#define PUT_UINT(b, r, name) put_u64((b), (r)->name)
+#define PUT_INT_OR_NULL(b, r, name) ((r)->name >= 0 ? put_i64((b), (r)->name) : PUT_LIT(b, "null"))
+#define PUT_TIME(b, r, name) ((r)->name > 0 ? put_i64((b), (r)->name) : PUT_LIT(b, "null"))
+#define PUT_TRI(b, r, name)                                                                        \
+    ((r)->name == PIPC_UNKNOWN ? PUT_LIT(b, "null") : (r)->name ? PUT_LIT(b, "true") : PUT_LIT(b, "false"))
+#define PUT_BOOL(b, r, name) ((r)->name ? PUT_LIT(b, "true") : PUT_LIT(b, "false"))
+#define PUT_STR(b, r, name) put_str((b), (r)->name)
+#define PUT_KIND(b, r, name) put_kind((b), (r)->name)
+#define PUT_OWNER(b, r, name) put_owner((b), (r)->uid)
+#define PUT_STATUS(b, r, name) put_status((b), (r))
+#define PUT_LIST(b, r, name) put_list_##name((b), (r))
+
+/* Does record r have the fields of `kinds`? (Only objects have kinds other than ALL.) */
+#define IN_ALL(r) 1
+#define IN_SEM(r) ((r)->kind == PIPC_KIND_SEM)
+#define IN_SHM(r) ((r)->kind == PIPC_KIND_SHM)
+#define IN_MSG(r) ((r)->kind == PIPC_KIND_MSG)
+
+/* One field of record r: ,"name":value, or ,"name":null in a record of
+ * another kind (the record's first comma becomes its '{', see enclose). */
+#define PUT_FIELD(name, kinds, how)                                                                \
+    if (IN_##kinds(r)) {                                                                           \
+        PUT_LIT(b, ",\"" #name "\":");                                                             \
+        PUT_##how(b, r, name);                                                                     \
+    } else {                                                                                       \
+        PUT_LIT(b, ",\"" #name "\":null");                                                         \
+    }
+
+/* The C type of each `how` (checked at compile time against every member a
+ * table names, so that a signed member cannot be written as UINT). */
+#define TYPE_OK_INT(x) _Generic((x), int: 1, long: 1, long long: 1, default: 0)
+#define TYPE_OK_UINT(x) _Generic((x), unsigned: 1, unsigned long: 1, unsigned long long: 1, default: 0)
+#define TYPE_OK_INT_OR_NULL TYPE_OK_INT
+#define TYPE_OK_TIME(x) (TYPE_OK_INT(x) && sizeof(x) == 8)
+#define TYPE_OK_TRI(x) _Generic((x), int: 1, default: 0)
+#define TYPE_OK_BOOL(x) _Generic((x), bool: 1, default: 0)
+#define TYPE_OK_STR(x) _Generic((x), char *: 1, const char *: 1, default: 0)
+#define TYPE_OK_KIND(x) _Generic((x), int: 1, default: 0)
+#define TYPE_OK_OWNER(x) 1  /* reads uid */
+#define TYPE_OK_STATUS(x) 1 /* reads PIPC_INSPECT_STATUS_FLAGS */
+#define TYPE_OK_LIST(x) 1   /* put_list_<name> */
+#define CHECK_TYPE(T, name, how)                                                                   \
+    _Static_assert(TYPE_OK_##how(((T *)0)->name), #T "." #name " cannot be written as " #how);
+#define CHECK_OBJECT(name, kinds, how) CHECK_TYPE(pipc_object_t, name, how)
+#define CHECK_SEMVAL(name, kinds, how) CHECK_TYPE(pipc_semval_t, name, how)
+#define CHECK_ATTACHER(name, kinds, how) CHECK_TYPE(pipc_attacher_t, name, how)
+#define CHECK_LIMIT(name, kinds, how) CHECK_TYPE(pipc_limit_row_t, name, how)
+PIPC_INSPECT_OBJECT_FIELDS(CHECK_OBJECT)
+PIPC_INSPECT_SEMVAL_FIELDS(CHECK_SEMVAL)
+PIPC_INSPECT_ATTACHER_FIELDS(CHECK_ATTACHER)
+PIPC_INSPECT_LIMIT_FIELDS(CHECK_LIMIT)
+
+static void put_semval(sbuf_t *b, const pipc_semval_t *r) {
+    size_t at = b->len;
+    PIPC_INSPECT_SEMVAL_FIELDS(PUT_FIELD)
+    enclose(b, at, '{', '}');
+}
+
+static void put_attacher(sbuf_t *b, const pipc_attacher_t *r) {
+    size_t at = b->len;
+    PIPC_INSPECT_ATTACHER_FIELDS(PUT_FIELD)
+    enclose(b, at, '{', '}');
+}
+
+static void put_limit(sbuf_t *b, const pipc_limit_row_t *r) {
+    size_t at = b->len;
+    PIPC_INSPECT_LIMIT_FIELDS(PUT_FIELD)
+    enclose(b, at, '{', '}');
+}
+
+/* "semaphores": the nsems values, or null when not read. */
+static void put_list_semaphores(sbuf_t *b, const pipc_object_t *o) {
+    if (o->sems == NULL) {
+        PUT_LIT(b, "null");
+        return;
+    }
+    PUT_LIT(b, "[");
+    for (int i = 0; i < o->nsems; i++) {
+        if (i) PUT_LIT(b, ",");
+        put_semval(b, &o->sems[i]);
+    }
+    PUT_LIT(b, "]");
+}
+
+/* "attached": the processes attaching a segment, or null when not scanned. */
+static void put_list_attached(sbuf_t *b, const pipc_object_t *o) {
+    if (o->attached == NULL) {
+        PUT_LIT(b, "null");
+        return;
+    }
+    PUT_LIT(b, "[");
+    for (size_t i = 0; i < o->nattached; i++) {
+        if (i) PUT_LIT(b, ",");
+        put_attacher(b, &o->attached[i]);
+    }
+    PUT_LIT(b, "]");
+}
+
+static void put_object(sbuf_t *b, const pipc_object_t *r) {
     if (!reserve(b, 1024)) return; /* one object's usual size at once */
-    PUT_LIT(b, "{\"kind\":\"");
-    put_raw(b, pipc_kind_name(o->kind), 3);
-    PUT_I64(b, "\",\"id\":", o->id);
-    PUT_I64(b, ",\"key\":", o->key);
-    PUT_LIT(b, ",\"owner\":");
-    put_owner(b, o->uid);
-    PUT_U64(b, ",\"uid\":", o->uid);
-    PUT_U64(b, ",\"gid\":", o->gid);
-    PUT_U64(b, ",\"cuid\":", o->cuid);
-    PUT_U64(b, ",\"cgid\":", o->cgid);
-    PUT_U64(b, ",\"perms\":", o->perms);
-    PUT_TIME(b, ",\"ctime\":", o->ctime);
-    if (shm) {
-        PUT_U64(b, ",\"size\":", o->size);
-        PUT_U64(b, ",\"nattch\":", o->nattch);
-        PUT_I64(b, ",\"cpid\":", o->cpid);
-        PUT_I64(b, ",\"lpid\":", o->lpid);
-        PUT_TIME(b, ",\"atime\":", o->atime);
-        PUT_TIME(b, ",\"dtime\":", o->dtime);
-        PUT_LIT(b, ",\"status\":[");
-        bool sep = false;
-        if (o->dest) PUT_LIT(b, "\"dest\""), sep = true;
-        if (o->locked) sep ? PUT_LIT(b, ",\"locked\"") : PUT_LIT(b, "\"locked\""), sep = true;
-        if (o->hugetlb) sep ? PUT_LIT(b, ",\"hugetlb\"") : PUT_LIT(b, "\"hugetlb\""), sep = true;
-        if (o->noreserve) sep ? PUT_LIT(b, ",\"noreserve\"") : PUT_LIT(b, "\"noreserve\"");
-        PUT_LIT(b, "]");
-    } else {
-        PUT_LIT(b, ",\"size\":null,\"nattch\":null,\"cpid\":null,\"lpid\":null,\"atime\":null,"
-                   "\"dtime\":null,\"status\":null");
-    }
-    if (msg) {
-        PUT_U64(b, ",\"used_bytes\":", o->used_bytes);
-        PUT_U64(b, ",\"messages\":", o->messages);
-        PUT_U64(b, ",\"max_bytes\":", o->max_bytes);
-        PUT_I64(b, ",\"lspid\":", o->lspid);
-        PUT_I64(b, ",\"lrpid\":", o->lrpid);
-        PUT_TIME(b, ",\"stime\":", o->stime);
-        PUT_TIME(b, ",\"rtime\":", o->rtime);
-    } else {
-        PUT_LIT(b, ",\"used_bytes\":null,\"messages\":null,\"max_bytes\":null,\"lspid\":null,"
-                   "\"lrpid\":null,\"stime\":null,\"rtime\":null");
-    }
-    if (sem) {
-        PUT_I64(b, ",\"nsems\":", o->nsems);
-        if (o->waiters >= 0)
-            PUT_I64(b, ",\"waiters\":", o->waiters);
-        else
-            PUT_LIT(b, ",\"waiters\":null");
-        PUT_TIME(b, ",\"otime\":", o->otime);
-        if (o->sems != NULL) {
-            PUT_LIT(b, ",\"semaphores\":[");
-            for (int i = 0; i < o->nsems; i++) {
-                if (i) PUT_LIT(b, ",");
-                PUT_I64(b, "{\"value\":", o->sems[i].value);
-                PUT_I64(b, ",\"ncount\":", o->sems[i].ncount);
-                PUT_I64(b, ",\"zcount\":", o->sems[i].zcount);
-                PUT_I64(b, ",\"pid\":", o->sems[i].pid);
-                PUT_LIT(b, "}");
-            }
-            PUT_LIT(b, "]");
-        } else {
-            PUT_LIT(b, ",\"semaphores\":null");
-        }
-    } else {
-        PUT_LIT(b, ",\"nsems\":null,\"waiters\":null,\"otime\":null,\"semaphores\":null");
-    }
-    PUT_TRI(b, ",\"creator_alive\":", o->creator_alive);
-    PUT_TRI(b, ",\"last_alive\":", o->last_alive);
-    PUT_I64(b, ",\"age\":", o->age);
-    PUT_I64(b, ",\"idle\":", o->idle);
-    o->leaked ? PUT_LIT(b, ",\"leaked\":true") : PUT_LIT(b, ",\"leaked\":false");
-    PUT_TRI(b, ",\"removeipc_risk\":", o->removeipc_risk);
-    if (o->attached != NULL) {
-        PUT_LIT(b, ",\"attached\":[");
-        for (size_t i = 0; i < o->nattached; i++) {
-            if (i) PUT_LIT(b, ",");
-            PUT_I64(b, "{\"pid\":", o->attached[i].pid);
-            PUT_LIT(b, ",\"command\":");
-            put_str(b, o->attached[i].command);
-            PUT_LIT(b, "}");
-        }
-        PUT_LIT(b, "]}");
-    } else {
-        PUT_LIT(b, ",\"attached\":null}");
-    }
+    size_t at = b->len;
+    PIPC_INSPECT_OBJECT_FIELDS(PUT_FIELD)
+    enclose(b, at, '{', '}');
 }
 
 char *pipc_object_json(const pipc_object_t *obj) {
@@ -250,12 +290,12 @@ char *pipc_object_json(const pipc_object_t *obj) {
 
 char *pipc_objects_json(const pipc_objects_t *objs) {
     sbuf_t b = {0};
-    put(&b, "[");
+    PUT_LIT(&b, "[");
     for (size_t i = 0; objs != NULL && i < objs->count; i++) {
         if (i) PUT_LIT(&b, ",\n");
         put_object(&b, &objs->items[i]);
     }
-    put(&b, "]");
+    PUT_LIT(&b, "]");
     return finish(&b);
 }
 
@@ -263,17 +303,12 @@ char *pipc_limits_json(const pipc_limits_t *lim) {
     pipc_limit_row_t rows[PIPC_LIMIT_ROWS];
     sbuf_t b = {0};
     pipc_limit_rows(lim, rows);
-    put(&b, "[");
+    PUT_LIT(&b, "[");
     for (int i = 0; i < PIPC_LIMIT_ROWS; i++) {
-        put(&b, "%s{\"resource\":\"%s\",\"description\":\"%s\",\"limit\":%llu,\"used\":", i ? ",\n" : "",
-            rows[i].resource, rows[i].description, (unsigned long long)rows[i].limit);
-        if (rows[i].used >= 0)
-            put(&b, "%lld", (long long)rows[i].used);
-        else
-            put(&b, "null");
-        put(&b, ",\"sysctl\":\"%s\"}", rows[i].sysctl);
+        if (i) PUT_LIT(&b, ",\n");
+        put_limit(&b, &rows[i]);
     }
-    put(&b, "]");
+    PUT_LIT(&b, "]");
     return finish(&b);
 }
 

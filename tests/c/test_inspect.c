@@ -176,7 +176,7 @@ static void json_keys(const char *json, int depth, char *out, size_t n) {
 }
 
 /* The field list of a record table, as json_keys writes it, `times` times. */
-#define FIELD_NAME(name) " " #name
+#define FIELD_NAME(name, ...) " " #name
 static void repeated(const char *fields, int times, char *out, size_t n) {
     size_t len = 0;
     out[0] = '\0';

@@ -11,6 +11,7 @@
     X(inspect_leaked) \
     X(inspect_limits) \
     X(inspect_json_fields) \
+    X(inspect_json_values) \
     X(inspect_limit_error_numbers) \
     X(inspect_removeipc) \
     X(leak_found_reported_removed) \
