@@ -252,6 +252,31 @@ PIPC_LANG_UNMAPS(name, what)
 %enddef
 #endif
 
+/*
+ * A name argument (an object kind, an owner): a string without NUL bytes.
+ * The core reads it up to its first NUL, so "sem\0x" would be "sem"; the
+ * length SWIG's conversion gives decides instead (INVALID_ARGUMENT).
+ */
+%define PIPC_NAME_ARGUMENT(name)
+%typemap(in, noblock=1, fragment="SWIG_AsCharPtrAndSize") const char *name
+    (int res, char *buf = 0, size_t size = 0, int alloc = 0) {
+    res = SWIG_AsCharPtrAndSize($input, &buf, &size, &alloc);
+    if (!SWIG_IsOK(res)) {
+        %argument_fail(res, "$type", $symname, $argnum);
+    }
+    if (buf && size > 1 && memchr(buf, '\0', size - 1)) {
+        pipc_error_set(PIPC_E_INVALID_ARGUMENT, 0, "%s", #name " contains a NUL byte");
+        PIPC_RAISE_LAST;
+    }
+    $1 = buf;
+}
+%typemap(freearg, noblock=1, match="in") const char *name {
+    if (alloc$argnum == SWIG_NEWOBJ) %delete_array(buf$argnum);
+}
+%enddef
+PIPC_NAME_ARGUMENT(kind)
+PIPC_NAME_ARGUMENT(owner)
+
 %init %{
     pipc_lang_init(SWIG_PIPC_INIT_ARGS);
 %}

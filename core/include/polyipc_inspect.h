@@ -165,6 +165,11 @@ PIPC_API int pipc_leak_snapshot_take(pipc_leak_snapshot_t **out);
 /* Frees a snapshot (NULL does nothing). Never touches a kernel object. */
 PIPC_API void pipc_leak_snapshot_free(pipc_leak_snapshot_t *snap);
 
+/* A new copy of `snap` the caller owns and frees with pipc_leak_snapshot_free
+ * (for a binding that gives each thread its own object). NULL with
+ * INVALID_ARGUMENT when snap is NULL, with NO_MEMORY when out of memory. */
+PIPC_API pipc_leak_snapshot_t *pipc_leak_snapshot_copy(const pipc_leak_snapshot_t *snap);
+
 /* Lists into *out the objects now in the namespace that are not in `snap`,
  * except removed segments still attached (status "dest": the kernel frees
  * them at their last detach), scanned with `what` (PIPC_INSPECT_* bits, as

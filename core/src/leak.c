@@ -55,6 +55,21 @@ int pipc_leak_snapshot_take(pipc_leak_snapshot_t **out) {
 
 void pipc_leak_snapshot_free(pipc_leak_snapshot_t *snap) { free(snap); }
 
+pipc_leak_snapshot_t *pipc_leak_snapshot_copy(const pipc_leak_snapshot_t *snap) {
+    if (snap == NULL) {
+        pipc__invalid("leak snapshot: the snapshot is NULL");
+        return NULL;
+    }
+    size_t size = sizeof *snap + snap->count * sizeof(leak_entry_t);
+    pipc_leak_snapshot_t *copy = malloc(size);
+    if (copy == NULL) {
+        pipc_error_set(PIPC_E_NO_MEMORY, ENOMEM, "leak snapshot: out of memory");
+        return NULL;
+    }
+    memcpy(copy, snap, size);
+    return copy;
+}
+
 int pipc_leak_snapshot_new(const pipc_leak_snapshot_t *snap, int what, pipc_objects_t *out) {
     if (out == NULL) return pipc__invalid("leak snapshot: the output is NULL");
     *out = (pipc_objects_t){0};

@@ -158,6 +158,33 @@ int test_leak_remove_and_bad_args(void) {
     return 0;
 }
 
+/* A copy holds the same objects as its original and outlives it: an object
+ * older than both is not new to the copy, one made after is. */
+int test_leak_copy_outlives_original(void) {
+    pipc_leak_snapshot_t *snap = NULL, *copy;
+    pipc_sem_t old, s;
+    char *report = NULL;
+    ASSERT_OK(pipc_sem_open(&old, PIPC_KEY_RANDOM, 1, PIPC_IPC_CREX, 0600, 0));
+    t_cleanup_sem(old.id);
+    ASSERT_OK(pipc_leak_snapshot_take(&snap));
+    copy = pipc_leak_snapshot_copy(snap);
+    ASSERT(copy != NULL);
+    pipc_leak_snapshot_free(snap);
+    ASSERT_OK(pipc_sem_open(&s, PIPC_KEY_RANDOM, 1, PIPC_IPC_CREX, 0600, 0));
+    t_cleanup_sem(s.id);
+    ASSERT_OK(pipc_leak_snapshot_check(copy, 0, &report));
+    char want[256];
+    snprintf(want, sizeof want, "left 1 new System V object(s) behind: %s",
+             described((char[160]){0}, 160, "sem", s.id, s.key));
+    ASSERT_STR_EQ(report, want);
+    free(report);
+    pipc_leak_snapshot_free(copy);
+    pipc_error_clear();
+    ASSERT(pipc_leak_snapshot_copy(NULL) == NULL);
+    ASSERT_EQ(pipc_error_last()->code, PIPC_E_INVALID_ARGUMENT);
+    return 0;
+}
+
 static int remove_as_nobody(void *arg) {
     char *report = NULL;
     int rc = pipc_leak_snapshot_check(arg, PIPC_LEAK_REMOVE, &report);

@@ -19,6 +19,7 @@
     X(leak_dest_segment_skipped) \
     X(leak_older_objects_not_reported) \
     X(leak_remove_and_bad_args) \
+    X(leak_copy_outlives_original) \
     X(leak_remove_fails_with_report) \
     X(error_set_clear) \
     X(error_version_pagesize) \

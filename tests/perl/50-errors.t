@@ -96,6 +96,20 @@ subtest 'argument errors are objects too' => sub {
     error_ok(sub { PolyIPC::Semaphore::acquire($q) }, 'PolyIPC::WrongTypeError', 'the wrong class of invocant');
     error_ok(sub { PolyIPC::Semaphore->value }, 'PolyIPC::WrongTypeError', 'a class as the invocant');
     error_ok(sub { PolyIPC::Semaphore::remove(undef) }, 'PolyIPC::WrongTypeError', 'undef as the invocant');
+    # a constructor called as a function with a class that is not its own (or a
+    # subclass): refused before an object is made, which nothing could remove
+    my $before = () = PolyIPC::list();
+    for my $cls ('PolyIPC::MessageQueue', '42', '') {
+        error_ok(sub { PolyIPC::Semaphore::new($cls, undef, flags => IPC_CREX) }, 'PolyIPC::WrongTypeError',
+                 "PolyIPC::Semaphore::new('$cls', ...)");
+    }
+    is(scalar(() = PolyIPC::list()), $before, '... and no object was made');
+    for my $call (['PolyIPC::Semaphore::acquire', sub { PolyIPC::Semaphore::acquire() }],
+                  ['PolyIPC::SharedMemory::write', sub { PolyIPC::SharedMemory::write() }],
+                  ['PolyIPC::Semaphore::new', sub { PolyIPC::Semaphore::new() }]) {
+        my $e = error_ok($call->[1], 'PolyIPC::WrongTypeError', "$call->[0]() without an invocant");
+        like("$e", qr/^\Q$call->[0]\E: called without its invocant \(a class or an object\)/, '... says so');
+    }
     error_ok(sub { PolyIPC::Semaphore::value(bless {}, 'PolyIPC::Semaphore') }, 'PolyIPC::WrongTypeError',
              'a forged object');
 

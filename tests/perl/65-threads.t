@@ -256,4 +256,30 @@ case_ok('views made and dropped in many threads at once' => sub {
     (grep { $_ } @bad) ? "bad reads: @bad" : $$v eq 'z' x 4096 ? 'ok' : 'parent view wrong';
 });
 
+# ---- LeakSnapshot across threads --------------------------------------------
+case_ok('LeakSnapshot: a thread keeps its copy after the parent frees its own' => sub {
+    my $q = Thread::Queue->new;
+    my $snap = PolyIPC::LeakSnapshot->new;
+    my $t = threads->create(sub {
+        $q->dequeue;
+        my $m = PolyIPC::MessageQueue->new(undef, flags => IPC_CREX);
+        my $id = $m->id;
+        my $report = eval { $snap->check } // "undef ($@)";
+        $report =~ /^left 1 new System V object\(s\) behind: msg $id / ? 'ok' : "thread's check: $report";
+    });
+    undef $snap;
+    PolyIPC::LeakSnapshot->new for 1 .. 8;    # reuses what was freed
+    $q->enqueue(1);
+    join_bounded($t);
+});
+case_ok('LeakSnapshot: a thread that ends frees only its own copy' => sub {
+    my $snap = PolyIPC::LeakSnapshot->new;
+    threads->create(sub { my $r = $snap->check(0); 1 })->join;
+    PolyIPC::LeakSnapshot->new for 1 .. 8;
+    my $m = PolyIPC::MessageQueue->new(undef, flags => IPC_CREX);
+    my $id = $m->id;
+    my $report = $snap->check // 'undef';
+    $report =~ /^left 1 new System V object\(s\) behind: msg $id / ? 'ok' : "parent's check: $report";
+});
+
 done_testing();

@@ -149,6 +149,23 @@ is($ef->message, $es->message, 'read after detach: same error');
     $ms->detach; $ms->remove;
 }
 
+# names with get magic (a regex capture, a tied scalar) are read as their value
+{
+    package My::TiedName; sub TIESCALAR { my $n = $_[1]; bless \$n } sub FETCH { ${$_[0]} } sub STORE {}
+}
+{
+    my $sm = track(PolyIPC::Semaphore->new(undef, flags => IPC_CREX, initial_value => 3));
+    'delta' =~ /(\w+)/;
+    ok(eval { $sm->acquire($1 => 2); 1 }, 'a regex capture as an argument name') or diag $@;
+    is($sm->value, 1, '... is that name');
+    tie my $name, 'My::TiedName', 'delta';
+    ok(eval { $sm->release($name => 2); 1 }, 'a tied scalar as an argument name') or diag $@;
+    is($sm->value, 3, '... is its value');
+    tie my $bad, 'My::TiedName', undef;
+    error_ok(sub { $sm->release($bad => 1) }, 'PolyIPC::WrongTypeError', 'a tied name that is undef');
+    $sm->remove;
+}
+
 # a destroyed object: pipc_pl_self declines, SWIG's check raises
 my $d = PolyIPC::Semaphore->new(undef, flags => IPC_CREX);
 $d->remove; $d->DESTROY;

@@ -39,6 +39,16 @@ $out = `$^X $inc $dir/file.t 2>&1`;
 isnt($? >> 8, 0, 'a file that leaks fails under leak_guard');
 like($out, qr/this test file left 1 new System V object\(s\) behind: sem \d+/, '... naming the object');
 
+# A destroyed snapshot is refused, never read after it is freed.
+{
+    my $snap = PolyIPC::LeakSnapshot->new;
+    $snap->DESTROY;
+    for my $call ([check => sub { $snap->check }], [new_objects => sub { $snap->new_objects }]) {
+        eval { $call->[1]->() };
+        isa_ok($@, 'PolyIPC::WrongTypeError', "$call->[0] on a destroyed LeakSnapshot");
+    }
+}
+
 my @left = new_objects($before);
 is(scalar @left, 0, 'the guards removed what was left') or remove_objects(@left);
 done_testing;

@@ -57,3 +57,14 @@ def test_no_leaks_context_manager():
     else:
         raise AssertionError("no_leaks() did not notice the queue")
     assert ("msg", q.id) not in {(o.kind, o.id) for o in polyipc.list()}
+
+
+def test_remove_object_refuses_a_kind_with_a_nul_byte():
+    # "sem\0x" is not "sem": the object it would name stays
+    s = polyipc.Semaphore(None, polyipc.IPC_CREX)
+    try:
+        with pytest.raises(polyipc.InvalidArgumentError, match="NUL"):
+            polyipc._remove_object("sem\0x", s.id)
+        assert polyipc.info("sem", s.id).id == s.id
+    finally:
+        s.remove()
