@@ -39,6 +39,20 @@ $out = `$^X $inc $dir/file.t 2>&1`;
 isnt($? >> 8, 0, 'a file that leaks fails under leak_guard');
 like($out, qr/this test file left 1 new System V object\(s\) behind: sem \d+/, '... naming the object');
 
+# check takes $remove positionally or named, as every method with an optional argument.
+{
+    my $snap = PolyIPC::LeakSnapshot->new;
+    my $sem = PolyIPC::Semaphore->new(undef, flags => IPC_CREX);
+    my $id = $sem->id;
+    like($snap->check(remove => 0), qr/left 1 new System V object\(s\) behind: sem \Q$id\E /, 'check(remove => 0) reports');
+    like($snap->check(0), qr/sem \Q$id\E /, 'check(0) reports and keeps it too');
+    eval { $snap->check(keep => 1) };
+    isa_ok($@, 'PolyIPC::WrongTypeError', 'check with an unknown name');
+    like($@->{message}, qr/named arguments: remove/, '... naming the one it takes');
+    like($snap->check(remove => 1), qr/sem \Q$id\E /, 'check(remove => 1) reports');
+    is($snap->check, undef, '... and removed it');
+}
+
 # A destroyed snapshot is refused, never read after it is freed.
 {
     my $snap = PolyIPC::LeakSnapshot->new;
