@@ -90,19 +90,19 @@ int pipc_leak_snapshot_new(const pipc_leak_snapshot_t *snap, int what, pipc_obje
 }
 
 int pipc_object_remove(int kind, int64_t id) {
-    const char *name = pipc_kind_name(kind);
+    pipc_error_t before = *pipc_error_last();
     int rc;
-    if (name == NULL) return pipc__invalid("remove: unknown object kind %d", kind);
-    if ((rc = pipc__check_id("remove", id)) != PIPC_OK) return rc;
     switch (kind) {
-    case PIPC_KIND_SEM: rc = semctl((int)id, 0, IPC_RMID); break;
-    case PIPC_KIND_SHM: rc = shmctl((int)id, IPC_RMID, NULL); break;
-    default: rc = msgctl((int)id, IPC_RMID, NULL); break;
+    case PIPC_KIND_SEM: rc = pipc_sem_remove_id(id); break;
+    case PIPC_KIND_SHM: rc = pipc_shm_remove_id(id); break;
+    case PIPC_KIND_MSG: rc = pipc_msg_remove_id(id); break;
+    default: return pipc__invalid("remove: unknown object kind %d", kind);
     }
-    if (rc == 0 || errno == EINVAL || errno == EIDRM) return PIPC_OK; /* removed, or already gone */
-    static const pipc_ctx_e ctx[] = {[PIPC_KIND_SEM] = PIPC_CTX_SEMCTL, [PIPC_KIND_SHM] = PIPC_CTX_SHMCTL,
-                                     [PIPC_KIND_MSG] = PIPC_CTX_MSGCTL};
-    return pipc__sys_error(ctx[kind], id, 0, errno, "%sctl(id=%d, IPC_RMID)", name, (int)id);
+    if (rc == PIPC_E_EXISTENTIAL) { /* already gone: no error, and the record as it was */
+        pipc_error_restore(&before);
+        return PIPC_OK;
+    }
+    return rc;
 }
 
 char *pipc_leak_report(const pipc_objects_t *objs) {
