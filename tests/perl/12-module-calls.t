@@ -147,5 +147,16 @@ error_ok(sub { PolyIPC::list(owner => "root\0x") }, 'PolyIPC::InvalidArgumentErr
 error_ok(sub { PolyIPC::info('sem', 'one') }, 'PolyIPC::WrongTypeError', 'info($kind, "one")');
 error_ok(sub { PolyIPC::info(undef, $s->id) }, 'PolyIPC::InvalidArgumentError', 'info(undef, $id)');
 error_ok(sub { PolyIPC::list(key => 'k') }, 'PolyIPC::WrongTypeError', 'list(key => "k")');
+{
+    package Counted;
+    require Tie::Scalar;
+    our @ISA = ('Tie::StdScalar');
+    our $fetches = 0;
+    sub FETCH { $fetches++; ${ $_[0] } }
+}
+tie my $kind, 'Counted';
+$kind = 'sem';
+is(scalar(my @t = PolyIPC::list(kind => $kind, key => $s->key)), 1, 'a tied kind');
+is($Counted::fetches, 1, '... is read once');
 
 done_testing();
