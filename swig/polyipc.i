@@ -108,6 +108,26 @@ typedef int pipc_status_t;
     if (pipc_status < 0) { PIPC_RAISE_LAST; }
 }
 %enddef
+%define PIPC_DESTRUCTOR_NOFAIL(type)
+%exception type::~type {
+    PIPC_LANG_DESTROYING(type)
+    $action
+    PIPC_LANG_DESTROYED
+}
+%enddef
+%define PIPC_DESTRUCTOR_BY_STATUS(type)
+%exception type::~type {
+    PIPC_LANG_DESTROYING(type)
+    /* $action is the statement `delete_<type>(arg1);`: a GNU statement
+     * expression makes its result the status */
+    int pipc_status = ({ $action });
+    PIPC_LANG_DESTROYED
+    if (pipc_status < 0) { PIPC_RAISE_LAST; }
+}
+%enddef
+%define PIPC_DESTRUCTOR(type, rule)
+PIPC_DESTRUCTOR_ ## rule(type)
+%enddef
 /*
  * The class of a handle type: PIPC_CLASS(type, Name), first in its object
  * file, names it Name in every language, defines the C string
@@ -223,6 +243,14 @@ PIPC_INFO_OF(msg)
 #ifndef PIPC_LANG_CONSTRUCTOR
 %define PIPC_LANG_CONSTRUCTOR(type)
 PIPC_BY_NULL(type::type)
+%enddef
+#endif
+#ifndef PIPC_LANG_DESTROYING
+%define PIPC_LANG_DESTROYING(type)
+%enddef
+#endif
+#ifndef PIPC_LANG_DESTROYED
+%define PIPC_LANG_DESTROYED
 %enddef
 #endif
 #ifndef PIPC_LANG_UNMAPS
