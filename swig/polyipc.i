@@ -21,8 +21,9 @@
  *   - %typemap(in) int64_t key    same, plus None/nil/undef -> PIPC_KEY_RANDOM
  *   - %typemap(in) double *timeout   None/nil/undef -> PIPC_FOREVER, a number ->
  *                                 seconds; points at a local the retry loop reuses
- *   - %typemap(out) pipc_status_t raise the thread's last error when < 0, else
- *                                 return nothing (None/nil/empty list)
+ *   - %typemap(out) pipc_status_t return nothing (None/nil/empty list); a
+ *                                 status < 0 never gets there: the failure
+ *                                 rule raises first (see "Failure rules")
  *   - PIPC_RAISE_LAST             statement that raises the thread's last error
  *   - PIPC_CHECK_SIGNALS          statement run between retries of an interrupted
  *                                 call: runs the language's signal handlers, which
