@@ -6,6 +6,7 @@ it: here the recorded error comes from Python code the call runs itself (an
 owner's __index__ that makes a polyipc call fail and catches its error).
 """
 import os
+import sys
 
 import polyipc
 import pytest
@@ -55,22 +56,23 @@ def test_calls_succeed_after_a_stale_error():
         shm.remove()
 
 
-def test_destructors_report_nothing_after_a_stale_error(monkeypatch):
-    import sys
-
+def test_destructors_report_nothing_after_a_stale_error():
     unraisable = []
-    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
-    objs = [polyipc.Semaphore(None, polyipc.IPC_CREX), polyipc.MessageQueue(None, polyipc.IPC_CREX),
-            polyipc.SemaphoreSet(None, 2, polyipc.IPC_CREX),
-            polyipc.SharedMemory(None, polyipc.IPC_CREX, size=polyipc.PAGE_SIZE)]
-    for o in objs:
-        o.remove()
-    snap = polyipc.LeakSnapshot()
-    while objs:
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        objs = [polyipc.Semaphore(None, polyipc.IPC_CREX), polyipc.MessageQueue(None, polyipc.IPC_CREX),
+                polyipc.SemaphoreSet(None, 2, polyipc.IPC_CREX),
+                polyipc.SharedMemory(None, polyipc.IPC_CREX, size=polyipc.PAGE_SIZE)]
+        for o in objs:
+            o.remove()
+        snap = polyipc.LeakSnapshot()
+        while objs:
+            with pytest.raises(polyipc.ExistentialError):
+                polyipc.attach(-1 & 0x7FFFFFFF)
+            objs.pop()  # the last reference: its destructor runs (a SharedMemory detaches)
         with pytest.raises(polyipc.ExistentialError):
             polyipc.attach(-1 & 0x7FFFFFFF)
-        objs.pop()  # the last reference: its destructor runs (a SharedMemory detaches)
-    with pytest.raises(polyipc.ExistentialError):
-        polyipc.attach(-1 & 0x7FFFFFFF)
-    del snap
+        del snap
+    finally:
+        sys.unraisablehook = hook
     assert unraisable == []
