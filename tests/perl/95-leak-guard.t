@@ -63,6 +63,14 @@ like($out, qr/this test file left 1 new System V object\(s\) behind: sem \d+/, '
     }
 }
 
+# An object blessed into the class without new is not initialised, as in
+# Python and Ruby (the nocrash table probes every member of every class).
+{
+    my $e = eval { (bless {}, 'PolyIPC::LeakSnapshot')->check; 1 } ? undef : $@;
+    isa_ok($e, 'PolyIPC::WrongTypeError', 'check on a LeakSnapshot no constructor made');
+    is(ref $e ? $e->message : '', 'the object is not initialised (its new was not called)', '... says so');
+}
+
 my @left = new_objects($before);
 is(scalar @left, 0, 'the guards removed what was left') or remove_objects(@left);
 done_testing;
