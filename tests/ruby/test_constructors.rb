@@ -116,6 +116,26 @@ class TestConstructors < Minitest::Test
     end
   end
 
+  # Ruby's own members (outside the nocrash table, which probes the shared
+  # ones) raise the same WrongTypeError on an object never initialised.
+  def test_ruby_only_members_of_a_never_initialised_object
+    calls = {
+      PolyIPC::Semaphore => { synchronize: ->(o) { o.synchronize { flunk "the block ran" } },
+                              wait_for_zero: ->(o) { o.wait_for_zero } },
+      PolyIPC::SemaphoreSet => { "[]": ->(o) { o[0] }, "[]=": ->(o) { o[0] = 1 }, size: ->(o) { o.size },
+                                 length: ->(o) { o.length }, to_a: ->(o) { o.to_a }, values: ->(o) { o.values },
+                                 "values=": ->(o) { o.values = [1] } },
+      PolyIPC::SharedMemory => { buffer: ->(o) { o.buffer } },
+      PolyIPC::MessageQueue => { close: ->(o) { o.close }, closed?: ->(o) { o.closed? } },
+    }
+    calls.each do |klass, members|
+      members.each do |name, call|
+        e = assert_raises(PolyIPC::WrongTypeError, "#{klass}##{name}") { call.call(klass.allocate) }
+        assert_equal "the object is not initialised (its initialize was not called)", e.message
+      end
+    end
+  end
+
   def test_subclasses_initialize_through_super
     sub = Class.new(PolyIPC::MessageQueue) do
       attr_reader :label
