@@ -352,6 +352,9 @@ class TestNoCrash < Minitest::Test
     [:close_unopened, E::WrongTypeError, ->(_, _, _) { MessageQueue.allocate.close }],
     [:closed_p_unopened, E::WrongTypeError, ->(_, _, _) { MessageQueue.allocate.closed? }],
     [:queue_reinitialize, E::WrongTypeError, ->(_, _, q) { q.__send__(:initialize, nil) }],
+    # a closed queue was initialised: refused before the arguments are used
+    # (flags: 0 with a random key would be an InvalidArgumentError)
+    [:queue_reinitialize_after_close, E::WrongTypeError, ->(_, _, q) { q.close; q.__send__(:initialize, nil, flags: 0) }],
     [:z_timeout_symbol, E::WrongTypeError, ->(s, _, _) { s.Z(timeout: :now) }],
   ].freeze
 
