@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,5 +319,40 @@ int test_inspect_removeipc(void) {
     ASSERT(!pipc_uid_is_regular(0));
     ASSERT(!pipc_uid_is_regular(65534));
     ASSERT_EQ(hinted, 0);
+    return 0;
+}
+
+/* Owners: pipc_owner_name gives a uid's user name (the uid in decimal when
+ * the user database has none), also when uids alternate (its kept answer is
+ * per uid); pipc_owner_parse takes a name or a decimal uid and refuses
+ * anything else. (Names longer than 63 characters: tests/cli, which
+ * bind-mounts a passwd file with such users.) */
+int test_inspect_owner_names(void) {
+    struct passwd *pw = getpwuid(0);
+    ASSERT(pw != NULL);
+    char root[256];
+    snprintf(root, sizeof root, "%s", pw->pw_name);
+    uint32_t none = 3999000;
+    while (getpwuid(none) != NULL) none++;
+    char none_text[16];
+    snprintf(none_text, sizeof none_text, "%u", none);
+    for (int i = 0; i < 3; i++) {
+        ASSERT_STR_EQ(pipc_owner_name(0), root);
+        ASSERT_STR_EQ(pipc_owner_name(0), root);
+        ASSERT_STR_EQ(pipc_owner_name(none), none_text);
+    }
+    int64_t uid = -1;
+    ASSERT_OK(pipc_owner_parse(root, &uid));
+    ASSERT_EQ(uid, 0);
+    ASSERT_OK(pipc_owner_parse(none_text, &uid));
+    ASSERT_EQ(uid, (int64_t)none);
+    ASSERT_OK(pipc_owner_parse("0", &uid));
+    ASSERT_EQ(uid, 0);
+    ASSERT_INVALID(pipc_owner_parse("", &uid));
+    ASSERT_INVALID(pipc_owner_parse(NULL, &uid));
+    ASSERT_INVALID(pipc_owner_parse("polyipc_no_such_user", &uid));
+    ASSERT_INVALID(pipc_owner_parse("-1", &uid));
+    ASSERT_INVALID(pipc_owner_parse("4294967295", &uid)); /* (uid_t)-1 is no uid */
+    ASSERT_INVALID(pipc_owner_parse("12x", &uid));
     return 0;
 }
