@@ -237,6 +237,15 @@ static int find_key(enum kind k, int32_t key) {
     return -1;
 }
 
+/* The model tracks at most MAX_OBJS objects per input (removed ones
+ * included, for id reuse): an open that could create one more is skipped
+ * when the table is full, so a long input is not taken for a failure. */
+static bool obj_table_full(void) {
+    for (int i = 0; i < MAX_OBJS; i++)
+        if (!g_obj[i].used) return false;
+    return true;
+}
+
 static int new_obj(enum kind k, int id, int32_t key) {
     for (int i = 0; i < MAX_OBJS; i++)
         if (!g_obj[i].used) {
@@ -412,6 +421,7 @@ static void sem_verify(int s) {
 }
 
 static void op_sem_open(input_t *in) {
+    if (obj_table_full()) return;
     int s = u8(in) % SLOTS;
     int64_t key = pick_key(in), flags = pick_open_flags(in);
     int64_t nsems = pick(in, 0, 8), init = pick(in, 0, 3), mode = pick(in, 0, 0777);
@@ -618,6 +628,7 @@ static void shm_detach_quiet(int s) {
 }
 
 static void op_shm_open(input_t *in) {
+    if (obj_table_full()) return;
     int s = u8(in) % SLOTS;
     int64_t key = pick_key(in), flags = pick_open_flags(in), mode = 0600;
     int64_t size = pick(in, 0, 9000), fill = pick(in, -1, 255);
@@ -835,6 +846,7 @@ static int model_find_msg(mobj_t *m, long type, int64_t flags) {
 }
 
 static void op_msg_open(input_t *in) {
+    if (obj_table_full()) return;
     int s = u8(in) % SLOTS;
     int64_t key = pick_key(in), flags = pick_open_flags(in), mode = 0600;
     int64_t maxsize = pick(in, 1, 20000);
