@@ -242,6 +242,7 @@ def scenario_shm(r, m):
     r.do("read negative offset", lambda: shm.read(1, -1))
     r.do("write past end", lambda: shm.write(b"abc", 9))
     r.do("write negative offset", lambda: shm.write(b"a", -1))
+    r.do("write non-contiguous view", lambda: shm.write(memoryview(b"abcd")[::2]))
     r.do("write int", lambda: shm.write(5) if m is polyipc else (_ for _ in ()).throw(TypeError("skipped")))
     r.do("memoryview", lambda: bytes(memoryview(shm)) == shm.read())
     r.do("set size", lambda: setattr(shm, "size", 1))
@@ -295,6 +296,7 @@ def scenario_mq(r, m):
     r.do("send type 0", lambda: q.send(b"x", type=0))
     r.do("send type -1", lambda: q.send(b"x", type=-1))
     r.do("send too long", lambda: q.send(b"x" * 2049))
+    r.do("send non-contiguous view", lambda: q.send(memoryview(b"abcd")[::2]))
     r.do("max_size", lambda: q.max_size)
     r.do("attrs", lambda: (q.mode, q.last_send_pid == os.getpid(), q.last_receive_pid == os.getpid(),
                            q.cuid == os.geteuid(), q.last_send_time > 0))
