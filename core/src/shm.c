@@ -197,14 +197,16 @@ int pipc_shm_span(const pipc_shm_t *shm, int64_t offset, int64_t count, bool for
                                        "write(id=%d): the segment is attached read-only "
                                        "(SHM_RDONLY)",
                                        shm->id));
-    if (count < 0)
-        return pipc__at(for_write ? PIPC_SITE_WRITE_RANGE : PIPC_SITE_READ_COUNT,
-                        pipc__invalid("%s: the byte count must not be negative", what));
+    /* the offset first, then the count (sysv_ipc's order, so a read that is
+     * wrong in both reports the offset) */
     const uint64_t size = shm->size;
     if (offset < 0 || (for_write ? (uint64_t)offset > size : (uint64_t)offset >= size))
         return pipc__at(for_write ? PIPC_SITE_WRITE_RANGE : PIPC_SITE_READ_OFFSET,
                         pipc__invalid("%s: offset %lld is out of range for a segment of %llu bytes",
                                       what, (long long)offset, (unsigned long long)size));
+    if (count < 0)
+        return pipc__at(for_write ? PIPC_SITE_WRITE_RANGE : PIPC_SITE_READ_COUNT,
+                        pipc__invalid("%s: the byte count must not be negative", what));
     uint64_t avail = size - (uint64_t)offset;
     uint64_t n;
     if (count == 0 || (uint64_t)count <= avail) {

@@ -240,6 +240,7 @@ def scenario_shm(r, m):
     r.do("read negative count", lambda: shm.read(-1))
     r.do("read offset at end", lambda: shm.read(1, 10))
     r.do("read negative offset", lambda: shm.read(1, -1))
+    r.do("read negative count at end", lambda: shm.read(-1, 10))
     r.do("write past end", lambda: shm.write(b"abc", 9))
     r.do("write negative offset", lambda: shm.write(b"a", -1))
     r.do("write non-contiguous view", lambda: shm.write(memoryview(b"abcd")[::2]))
