@@ -84,6 +84,7 @@ int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int
 }
 
 int pipc_shm_fill_byte(const void *bytes, size_t len, int64_t *fill) {
+    if (fill == NULL) return pipc__invalid("init_character: the output pointer is NULL");
     if (len != 1 || bytes == NULL)
         return pipc_error_set(PIPC_E_WRONG_TYPE, 0,
                               "init_character must be a string of exactly one byte, not %zu bytes", len);

@@ -69,6 +69,7 @@ int test_shm_fill_byte(void) {
     ASSERT_FAILS(pipc_shm_fill_byte("", 0, &fill), PIPC_E_WRONG_TYPE, 0);
     ASSERT_FAILS(pipc_shm_fill_byte(NULL, 0, &fill), PIPC_E_WRONG_TYPE, 0);
     ASSERT_EQ(fill, -7); /* untouched on failure */
+    ASSERT_INVALID(pipc_shm_fill_byte("a", 1, NULL)); /* no output: refused, not a crash */
     return 0;
 }
 
