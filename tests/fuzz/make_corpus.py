@@ -9,11 +9,11 @@ import os
 import sys
 
 # Operation bytes (fuzz_ops.c: LLVMFuzzerTestOneInput dispatches on op % 20;
-# 19 is set_perm, 19 | 0x80 is remove).
+# an op byte with op % 20 == 19 is set_perm, or remove when its 0x80 bit is set: 19 and 179).
 SEM_OPEN, SEM_OPEN_ID, ACQUIRE, RELEASE, WAIT_ZERO, SEM_OP, SEM_SET, SEM_GET = range(8)
 SHM_OPEN, SHM_OPEN_ID, ATTACH, DETACH, SHM_RW, _, SHM_STAT = range(8, 15)
 MSG_OPEN, SEND, RECEIVE, MSG_CTL, SET_PERM = range(15, 20)
-REMOVE = 19 | 0x80
+REMOVE = 179  # 179 % 20 == 19, with 0x80 (19 | 0x80 would be 147, i.e. op 7)
 SEM, SHM, MSG = 0, 1, 2
 
 
