@@ -723,7 +723,8 @@ static void op_shm_attach(input_t *in) {
     unsigned allowed;
     if (!args || ((flags & PIPC_SHM_RND) && address != 0 && address < (uint64_t)g_page))
         allowed = K(INVALID_ARGUMENT); /* rounds down to 0: refused by the core */
-    else if (g_obj[o].removed) allowed = g_obj[o].nattch > 0 ? OK_ | K(EXISTENTIAL) | K(INVALID_ARGUMENT) : K(EXISTENTIAL);
+    else if (g_obj[o].removed) /* still attached somewhere: attachable, and the kernel decides on addresses */
+        allowed = g_obj[o].nattch > 0 ? OK_ | K(EXISTENTIAL) | K(INVALID_ARGUMENT) | K(NO_MEMORY) : K(EXISTENTIAL);
     else if (address == 0) allowed = OK_ | K(NO_MEMORY);
     else allowed = OK_ | K(INVALID_ARGUMENT) | K(NO_MEMORY); /* the kernel decides on addresses */
     if (own && !(flags & PIPC_SHM_REMAP) && args && !g_obj[o].removed) allowed = K(INVALID_ARGUMENT); /* occupied */
