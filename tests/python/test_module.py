@@ -297,5 +297,8 @@ def test_uninitialised_and_reinitialised_objects(sem):
             # the descriptor itself refuses an object of another type
             with pytest.raises(TypeError):
                 vars(cls)[name].__get__(object())
+        # repr() and str() never raise (debuggers, tracebacks and logs call them)
+        text = "<polyipc.%s object (not initialised)>" % cls.__name__
+        assert repr(obj) == str(obj) == text
     with pytest.raises(polyipc.WrongTypeError):
         sem.__init__(None, polyipc.IPC_CREX)
