@@ -255,9 +255,11 @@ PIPC_LANG_UNMAPS(name, what)
 /*
  * A name argument (an object kind, an owner): a string without NUL bytes.
  * The core reads it up to its first NUL, so "sem\0x" would be "sem"; the
- * length SWIG's conversion gives decides instead (INVALID_ARGUMENT).
+ * length SWIG's conversion gives decides instead (INVALID_ARGUMENT). A
+ * language may define its own (PIPC_LANG_NAME_ARGUMENT, same contract).
  */
-%define PIPC_NAME_ARGUMENT(name)
+#ifndef PIPC_LANG_NAME_ARGUMENT
+%define PIPC_LANG_NAME_ARGUMENT(name)
 %typemap(in, noblock=1, fragment="SWIG_AsCharPtrAndSize") const char *name
     (int res, char *buf = 0, size_t size = 0, int alloc = 0) {
     res = SWIG_AsCharPtrAndSize($input, &buf, &size, &alloc);
@@ -274,8 +276,9 @@ PIPC_LANG_UNMAPS(name, what)
     if (alloc$argnum == SWIG_NEWOBJ) %delete_array(buf$argnum);
 }
 %enddef
-PIPC_NAME_ARGUMENT(kind)
-PIPC_NAME_ARGUMENT(owner)
+#endif
+PIPC_LANG_NAME_ARGUMENT(kind)
+PIPC_LANG_NAME_ARGUMENT(owner)
 
 %init %{
     pipc_lang_init(SWIG_PIPC_INIT_ARGS);

@@ -405,6 +405,15 @@ case('write at offset == size', '$main::M->write("", offset => 64)');
 case('view then detach then read', 'my $v = $main::M->view; $main::M->detach; my $x = $$v; $main::M->attach');
 case('tie a scalar to the view', 'my $v = $main::M->view; tie $$v, "Tie::StdScalar"', 'any');
 case('write into a view', 'my $v = $main::M->view; $$v = "x"', 'any');
+# the module functions: the method table's entries, the inspector's results
+case('list with a huge argument list', 'PolyIPC::list((kind => "sem") x 50000)');
+case('list with a tied name and value', 'require Tie::Scalar; tie my $k, "Tie::StdScalar"; $k = "kind"; '
+     . 'tie my $v, "Tie::StdScalar"; $v = "sem"; my @l = PolyIPC::list($k => $v)');
+case('list in void, scalar and list context', 'PolyIPC::list(); my $n = PolyIPC::list(); my @l = PolyIPC::limits()');
+case('info with an id past int32', 'PolyIPC::info("sem", 2**40)');
+case('raw inspector wrappers with odd arguments', 'PolyIPCc::_inspect_info(); PolyIPCc::_inspect_list(1, 2, 3, 4)');
+case('ftok with a huge id and a tied path', 'require Tie::Scalar; tie my $p, "Tie::StdScalar"; $p = "/"; '
+     . 'PolyIPC::ftok($p, 2**62, silence_warning => 1)');
 case('error class methods', 'PolyIPC::Error->message; PolyIPC::BusyError->errno; "" . bless({}, "PolyIPC::Error")', 'any');
 
 
