@@ -9,6 +9,19 @@ use PolyIPC::Testing qw(no_leaks_ok snapshot new_objects remove_objects);
 
 no_leaks_ok { PolyIPC::Semaphore->new(undef, flags => IPC_CREX)->remove } 'a clean block passes';
 
+# A block that dies: its error goes on, and what it made is removed.
+{
+    my $q;
+    my $ok = eval {
+        no_leaks_ok { $q = PolyIPC::MessageQueue->new(undef, flags => IPC_CREX); die "the block's own error\n" } 'unreached';
+        1;
+    };
+    is($ok, undef, 'a dying block dies');
+    is($@, "the block's own error\n", '... with its own error');
+    ok(!grep({ $_->{kind} eq 'msg' && $_->{id} == $q->id } PolyIPC::list()), '... and its queue is removed');
+    eval { $q->remove };
+}
+
 my $dir = tempdir(CLEANUP => 1);
 my $inc = join ' ', map { "-I$_" } grep { !ref } @INC;
 my $before = snapshot();
