@@ -24,6 +24,8 @@
  *   - %typemap(out) pipc_status_t return nothing (None/nil/empty list); a
  *                                 status < 0 never gets there: the failure
  *                                 rule raises first (see "Failure rules")
+ *   - PIPC_LANG_CONSTRUCTOR_NAME  the C string naming the language's constructor
+ *                                 (in PIPC_NOT_INITIALISED_MESSAGE)
  *   - PIPC_RAISE_LAST             statement that raises the thread's last error
  *   - PIPC_CHECK_SIGNALS          statement run between retries of an interrupted
  *                                 call: runs the language's signal handlers, which
@@ -52,6 +54,13 @@
 
 /* Status-returning wrapper functions: < 0 raises, PIPC_OK returns nothing. */
 typedef int pipc_status_t;
+
+/* The message of WrongTypeError for a method or attribute of an object whose
+ * constructor never ran (Python's cls.__new__(cls), Ruby's allocate, Perl's
+ * bless): one wording in every language, naming the language's constructor
+ * (PIPC_LANG_CONSTRUCTOR_NAME, from the language layer). */
+#define PIPC_NOT_INITIALISED_MESSAGE \
+    "the object is not initialised (its " PIPC_LANG_CONSTRUCTOR_NAME " was not called)"
 %}
 typedef int pipc_status_t;
 /* Linux on 64-bit targets is LP64: int64_t is `long` there, as in <stdint.h>. */

@@ -84,7 +84,7 @@ sub expand {
             my $st = $states{$state};
             next if $st->{objects} && !grep { $_ eq $cls } @{ $st->{objects} };
             my $few = $state ne 'fresh';
-            my $default = $few ? 'any' : 'ok';
+            my $default = $st->{expect} // ($few ? 'any' : 'ok');
             for my $name (sort keys %{ $obj->{methods} }) {
                 my $m = $obj->{methods}{$name};
                 next unless applies($m);
@@ -151,6 +151,7 @@ sub value {
 
 sub make {
     my ($cls, $state) = @_;
+    return bless {}, "PolyIPC::$cls" if $state eq 'uninitialised';    # no constructor ran
     my $new = $TABLE->{objects}{$cls}{new};
     my $obj = "PolyIPC::$cls"->new(@{ value($new->{args}, {}) }, %{ value_hash($new->{kwargs}) });
     $obj->${\$_->[0]}(value($_->[1], {}), type => $_->[2]) for @{ $new->{then} || [] };
@@ -181,6 +182,7 @@ sub invoke {
     my @vals = map { $_->[0] eq 'good' ? $good{ $_->[1] } : value($TABLE->{values}{ $_->[1] }{v}, \%env) } @{ $c->{args} };
     my @names = map { $_->[0] } @{ $c->{slots} };
     my $npos = $c->{positional};
+    $npos = @vals if $npos > @vals;    # a constructor without arguments (LeakSnapshot)
     my @args = @vals[0 .. $npos - 1];
     my @kw = map { ($names[$_], $vals[$_]) } $npos .. $#vals;
     push @kw, no_such_argument => 1 if $c->{extra_kw};
