@@ -194,7 +194,7 @@ module PolyIPC
 
   class SharedMemory
     # :stopdoc:
-    private :_native_initialize, :_native_attach, :_native_detach, :_invalidate_views, :_native_write
+    private :_native_initialize, :_native_attach, :_native_detach, :_native_write
     # :startdoc:
 
     # Opens or creates a segment and attaches it (read-only when +mode+ lacks
@@ -226,14 +226,12 @@ module PolyIPC
     # kernel chooses) with +flags+ SHM_RDONLY / SHM_RND / SHM_REMAP.
     # Invalidates any IO::Buffer from #buffer.
     def attach(address: nil, flags: 0)
-      _invalidate_views
       _native_attach(address, flags)
     end
 
     # Detaches. Any IO::Buffer from #buffer is invalidated first (using it
     # raises). NotAttachedError when not attached.
     def detach
-      _invalidate_views
       _native_detach
     end
 
