@@ -167,6 +167,28 @@ subtest 'a handler that drops or destroys the waiting object' => sub {
     }
 };
 
+# A handler that ties the receive buffer or makes it read-only: the buffer is
+# no plain, writable scalar any more (as the call checks when it starts), so
+# the call stops with a WrongTypeError before receiving: the message stays
+# queued, never received into a scalar whose FETCH would hide it.
+subtest 'a handler that ties the receive buffer: the message is not lost' => sub {
+    require Tie::Scalar;
+    for my $cap (64, 1 << 20) {
+        for my $change (['tie', sub { tie $_[0], 'Tie::StdScalar', 'tied' }],
+                        ['read-only', sub { Internals::SvREADONLY($_[0], 1) }]) {
+            my $bq = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => $cap));
+            my $buf = 'old';
+            arm(0.1, sub { $change->[1]->($buf); $bq->send("kept\0data", type => 4) });
+            error_ok(sub { $bq->receive(buffer => \$buf) }, 'PolyIPC::WrongTypeError',
+                     "cap $cap, $change->[0]: the call refuses the buffer");
+            disarm();
+            untie $buf;
+            Internals::SvREADONLY($buf, 0);
+            is_deeply([$bq->receive(block => 0)], ["kept\0data", 4], "cap $cap, $change->[0]: the message is still queued");
+        }
+    }
+};
+
 subtest 'dying out of a wait leaks nothing' => sub {
     sub vsz_kb { open my $f, '<', '/proc/self/statm' or return 0; (split ' ', <$f>)[0] * 4 }
     my $big = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 1 << 20));
