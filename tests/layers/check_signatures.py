@@ -38,7 +38,7 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 # Parameters a typemap consumes without a language argument (numinputs=0), or
 # the second half of a two-argument typemap such as (const void *data, size_t len).
 HIDDEN = {"len", "nops", "count", "VALUES_OUT", "VALUES_COUNT", "PIPC_PY_SELF", "PL_SELF",
-          "PL_MSGTYPE", "DESCRIPTION", "my_perl", "RB_NEW"}
+          "PL_MSGTYPE", "DESCRIPTION", "my_perl", "RB_NEW", "rb_self"}
 
 # Deliberate differences: (language, class or "" for a module function,
 # method, parameter) -> the reason. A parameter listed here may be added by
@@ -286,7 +286,8 @@ def ruby_native_call(path, line, native):
     m = re.search(r"\b%s\b(?:\(([^()]*)\))?" % re.escape(native), "\n".join(body))
     if not m:
         return None
-    return [x.strip() for x in (m.group(1) or "").split(",") if x.strip()]
+    # a block passed on (&block) is no positional argument
+    return [x.strip() for x in (m.group(1) or "").split(",") if x.strip() and not x.strip().startswith("&")]
 
 
 def check_ruby(report, decls, ruby, rubylib, perl_decls):
