@@ -189,6 +189,45 @@ subtest 'a handler that ties the receive buffer: the message is not lost' => sub
     }
 };
 
+# Perl runs %SIG handlers between statements: one that dies right after the
+# acquire of synchronize, or right before its release, must never leave the
+# semaphore held (synchronize's acquire, eval and release are C). A storm of
+# dying handlers while synchronize runs in a loop.
+subtest 'synchronize never keeps the semaphore when a handler dies' => sub {
+    my $ss = track(PolyIPC::Semaphore->new(undef, flags => IPC_CREX, initial_value => 1));
+    my $parent = $$;
+    our $storm_armed = 0;
+    local $SIG{USR1} = sub { if ($storm_armed) { $storm_armed = 0; die "storm\n" } };
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        my $stop = now() + 1.5;
+        while (now() < $stop) { kill 'USR1', $parent or last; Time::HiRes::sleep(0.00003) }
+        POSIX::_exit(0);
+    }
+    my ($runs, $died, $held) = (0, 0, 0);
+    my $stop = now() + 1.5;
+    while (now() < $stop) {
+        eval { $storm_armed = 1; $ss->synchronize(sub { $runs++ }, timeout => 10); $storm_armed = 0; 1 } and next;
+        $storm_armed = 0;
+        $died++;
+        if ($ss->value != 1) { $held++; $ss->set_value(1) }
+    }
+    $storm_armed = 0;
+    waitpid($pid, 0);
+    cmp_ok($died, '>', 0, "the handlers died $died times");
+    cmp_ok($runs, '>', 0, "synchronize ran $runs times");
+    is($held, 0, 'the semaphore was never left held');
+
+    # the code may drop the last reference to its semaphore, or destroy it
+    my $key = $ss->key;
+    my $own = PolyIPC::Semaphore->new($key);
+    $own->synchronize(sub { undef $own });
+    is($ss->value, 1, 'released after the code dropped the last reference');
+    $own = PolyIPC::Semaphore->new($key);
+    $own->synchronize(sub { $own->DESTROY });
+    is($ss->value, 1, 'released after the code destroyed the object');
+};
+
 subtest 'dying out of a wait leaks nothing' => sub {
     sub vsz_kb { open my $f, '<', '/proc/self/statm' or return 0; (split ' ', <$f>)[0] * 4 }
     my $big = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 1 << 20));
