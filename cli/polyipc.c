@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,18 +105,6 @@ static int parse_kind(const char *s) {
 
 /* ---- formatting ------------------------------------------------------- */
 
-static const char *owner_name(uint32_t uid) {
-    static uint32_t last = UINT32_MAX;
-    static char name[64];
-    if (uid != last) {
-        struct passwd *pw = getpwuid(uid);
-        if (pw) snprintf(name, sizeof name, "%s", pw->pw_name);
-        else snprintf(name, sizeof name, "%u", uid);
-        last = uid;
-    }
-    return name;
-}
-
 static void perms_string(uint32_t mode, char out[10]) {
     const char *rwx = "rwxrwxrwx";
     for (int i = 0; i < 9; i++) out[i] = (mode & (0400u >> i)) ? rwx[i] : '-';
@@ -197,7 +184,7 @@ static int cmd_ls(const opts_t *o) {
         snprintf(r[0], 24, "%s", pipc_kind_name(it->kind));
         snprintf(r[1], 24, "%d", it->id);
         snprintf(r[2], 24, "0x%08x", (uint32_t)it->key);
-        snprintf(r[3], 24, "%s", owner_name(it->uid));
+        /* r[3], the owner, stays empty: see cell_text (a name may not fit a cell) */
         perms_string(it->perms, r[4]);
         int lpid = 0;
         switch (it->kind) {
@@ -225,9 +212,11 @@ static int cmd_ls(const opts_t *o) {
         human_duration(it->idle, r[8], 24);
         snprintf(r[9], 24, "%s", it->leaked ? "yes" : "no");
     }
+    /* the text of row i, column c: the owner's name comes whole (any length) */
+#define cell_text(i, c) ((c) == 3 && (i) > 0 ? pipc_owner_name(objs.items[(i) - 1].uid) : cell[i][c])
     for (size_t i = 0; i < rows; i++)
         for (int c = 0; c < NCOLS; c++) {
-            int l = (int)strlen(cell[i][c]);
+            int l = (int)strlen(cell_text(i, c));
             if (l > width[c]) width[c] = l;
         }
     for (size_t i = 0; i < rows; i++) {
@@ -235,11 +224,12 @@ static int cmd_ls(const opts_t *o) {
             bool right = c == 1 || c == 5 || c == 6 || c == 7 || c == 8;
             const char *sep = c + 1 < NCOLS ? " " : "\n";
             if (c + 1 == NCOLS && !right)
-                printf("%s%s", cell[i][c], sep);
+                printf("%s%s", cell_text(i, c), sep);
             else
-                printf(right ? "%*s%s" : "%-*s%s", width[c], cell[i][c], sep);
+                printf(right ? "%*s%s" : "%-*s%s", width[c], cell_text(i, c), sep);
         }
     }
+#undef cell_text
     free(cell);
     pipc_objects_free(&objs);
     return EXIT_OK;
@@ -252,8 +242,9 @@ static void show_one(const pipc_object_t *it) {
     perms_string(it->perms, perms);
     printf("%s %d\n", pipc_kind_name(it->kind), it->id);
     printf("  key            0x%08x (%d)\n", (uint32_t)it->key, (int)it->key);
-    printf("  owner          %s (uid %u, gid %u)\n", owner_name(it->uid), it->uid, it->gid);
-    printf("  creator        %s (uid %u, gid %u)\n", owner_name(it->cuid), it->cuid, it->cgid);
+    /* one name per printf: pipc_owner_name's answer lasts until its next call */
+    printf("  owner          %s (uid %u, gid %u)\n", pipc_owner_name(it->uid), it->uid, it->gid);
+    printf("  creator        %s (uid %u, gid %u)\n", pipc_owner_name(it->cuid), it->cuid, it->cgid);
     printf("  perms          %s (%04o)\n", perms, it->perms);
     time_string(it->ctime, t, sizeof t);
     printf("  ctime          %s\n", t);
@@ -393,7 +384,7 @@ static int remove_one(const pipc_object_t *it, bool dry_run) {
     char perms[10];
     perms_string(it->perms, perms);
     printf("%s %s %d (key 0x%08x, owner %s, idle %llds%s)\n", dry_run ? "would remove" : "removed",
-           pipc_kind_name(it->kind), it->id, (uint32_t)it->key, owner_name(it->uid),
+           pipc_kind_name(it->kind), it->id, (uint32_t)it->key, pipc_owner_name(it->uid),
            (long long)it->idle, it->leaked ? ", leaked" : "");
     if (dry_run) return PIPC_OK;
     int rc = it->kind == PIPC_KIND_SEM   ? pipc_sem_remove_id(it->id)
@@ -491,7 +482,7 @@ static int cmd_metrics(const opts_t *o) {
     printf("# TYPE polyipc_objects gauge\n");
     for (size_t k = 0; k < ng; k++) {
         printf("polyipc_objects{kind=\"%s\",owner=\"", pipc_kind_name(g[k].kind));
-        label_value(owner_name(g[k].uid));
+        label_value(pipc_owner_name(g[k].uid));
         printf("\"} %llu\n", (unsigned long long)g[k].objects);
     }
     printf("# HELP polyipc_bytes Bytes held: segment sizes (shm) and queued message bytes (msg).\n");
@@ -499,7 +490,7 @@ static int cmd_metrics(const opts_t *o) {
     for (size_t k = 0; k < ng; k++) {
         if (g[k].kind == PIPC_KIND_SEM) continue;
         printf("polyipc_bytes{kind=\"%s\",owner=\"", pipc_kind_name(g[k].kind));
-        label_value(owner_name(g[k].uid));
+        label_value(pipc_owner_name(g[k].uid));
         printf("\"} %llu\n", (unsigned long long)g[k].bytes);
     }
     printf("# HELP polyipc_leaked_objects Objects judged leaked (no live user known; see polyipc(1)).\n");

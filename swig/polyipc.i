@@ -23,6 +23,8 @@
  *                                 seconds; points at a local the retry loop reuses
  *   - %typemap(out) pipc_status_t raise the thread's last error when < 0, else
  *                                 return nothing (None/nil/empty list)
+ *   - PIPC_LANG_CONSTRUCTOR_NAME  the C string naming the language's constructor
+ *                                 (in PIPC_NOT_INITIALISED_MESSAGE)
  *   - PIPC_RAISE_LAST             statement that raises the thread's last error
  *   - PIPC_CHECK_SIGNALS          statement run between retries of an interrupted
  *                                 call: runs the language's signal handlers, which
@@ -53,6 +55,13 @@
 
 /* Status-returning wrapper functions: < 0 raises, PIPC_OK returns nothing. */
 typedef int pipc_status_t;
+
+/* The message of WrongTypeError for a method or attribute of an object whose
+ * constructor never ran (Python's cls.__new__(cls), Ruby's allocate, Perl's
+ * bless): one wording in every language, naming the language's constructor
+ * (PIPC_LANG_CONSTRUCTOR_NAME, from the language layer). */
+#define PIPC_NOT_INITIALISED_MESSAGE \
+    "the object is not initialised (its " PIPC_LANG_CONSTRUCTOR_NAME " was not called)"
 %}
 typedef int pipc_status_t;
 /* Linux on 64-bit targets is LP64: int64_t is `long` there, as in <stdint.h>. */
@@ -257,9 +266,11 @@ PIPC_LANG_UNMAPS(name, what)
 /*
  * A name argument (an object kind, an owner): a string without NUL bytes.
  * The core reads it up to its first NUL, so "sem\0x" would be "sem"; the
- * length SWIG's conversion gives decides instead (INVALID_ARGUMENT).
+ * length SWIG's conversion gives decides instead (INVALID_ARGUMENT). A
+ * language may define its own (PIPC_LANG_NAME_ARGUMENT, same contract).
  */
-%define PIPC_NAME_ARGUMENT(name)
+#ifndef PIPC_LANG_NAME_ARGUMENT
+%define PIPC_LANG_NAME_ARGUMENT(name)
 %typemap(in, noblock=1, fragment="SWIG_AsCharPtrAndSize") const char *name
     (int res, char *buf = 0, size_t size = 0, int alloc = 0) {
     res = SWIG_AsCharPtrAndSize($input, &buf, &size, &alloc);
@@ -276,8 +287,9 @@ PIPC_LANG_UNMAPS(name, what)
     if (alloc$argnum == SWIG_NEWOBJ) %delete_array(buf$argnum);
 }
 %enddef
-PIPC_NAME_ARGUMENT(kind)
-PIPC_NAME_ARGUMENT(owner)
+#endif
+PIPC_LANG_NAME_ARGUMENT(kind)
+PIPC_LANG_NAME_ARGUMENT(owner)
 
 %init %{
     pipc_lang_init(SWIG_PIPC_INIT_ARGS);

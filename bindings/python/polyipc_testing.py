@@ -36,9 +36,14 @@ def remove(objects):
 
 @contextlib.contextmanager
 def no_leaks():
-    """Raises AssertionError (after removing them) when the block leaves new objects."""
+    """Raises AssertionError (after removing them) when the block leaves new objects.
+    A block that raises has its new objects removed too, and its exception goes on."""
     before = polyipc.LeakSnapshot()
-    yield
+    try:
+        yield
+    except BaseException:
+        before.check(True)
+        raise
     report = before.check(True)
     if report:
         raise AssertionError(report)

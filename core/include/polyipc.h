@@ -404,7 +404,8 @@ PIPC_API int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t f
  * the one byte of (bytes, len) in *fill and returns PIPC_OK. Any other length
  * (0, 2 ...) is WRONG_TYPE, as sysv_ipc's TypeError for a "byte string of
  * length 1"; bytes may be NULL when len is 0. Bindings call this after
- * turning their string/bytes object into bytes, so the rule is written once. */
+ * turning their string/bytes object into bytes, so the rule is written once.
+ * A NULL `fill` is INVALID_ARGUMENT. */
 PIPC_API int pipc_shm_fill_byte(const void *bytes, size_t len, int64_t *fill);
 
 /* Fills *shm for an existing segment known by id (IPC_STAT: real key and size). */

@@ -302,9 +302,16 @@ PIPC_API char *pipc_objects_json(const pipc_objects_t *objs);
 /* A JSON array of the limit rows ({resource, description, limit, used, sysctl}). */
 PIPC_API char *pipc_limits_json(const pipc_limits_t *lim);
 
-/* Resolves an owner given as a user name or a decimal uid into *uid.
- * INVALID_ARGUMENT when it is neither. */
+/* Resolves an owner given as a user name (of any length) or a decimal uid
+ * into *uid. INVALID_ARGUMENT when it is neither. */
 PIPC_API int pipc_owner_parse(const char *owner, int64_t *uid);
+
+/* The user name of `uid` (the "owner" of the inspector's records), whole
+ * whatever its length, or the uid in decimal when the user database has no
+ * entry for it. Thread-local storage, valid until the next call on this
+ * thread; never NULL, never fails. Consecutive calls with the same uid
+ * answer from the thread's last answer without asking the user database. */
+PIPC_API const char *pipc_owner_name(uint32_t uid);
 
 /* Convenience for the bindings: the JSON array of the objects matching
  * (kind name or NULL, owner name/uid or NULL, key or INT64_MIN, id or -1),

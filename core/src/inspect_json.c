@@ -7,7 +7,6 @@
  */
 #include "internal.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,23 +117,8 @@ static void put_str(sbuf_t *b, const char *s) {
     PUT_LIT(b, "\"");
 }
 
-const char *pipc__owner_name(uint32_t uid) {
-    static _Thread_local uint32_t last_uid = UINT32_MAX;
-    static _Thread_local char last_name[64];
-    if (uid != last_uid) {
-        struct passwd pw, *res = NULL;
-        char buf[1024];
-        if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res != NULL)
-            snprintf(last_name, sizeof last_name, "%s", res->pw_name);
-        else
-            snprintf(last_name, sizeof last_name, "%u", uid);
-        last_uid = uid;
-    }
-    return last_name;
-}
-
 /* The owner of an object: its user name, or its uid in decimal. */
-static void put_owner(sbuf_t *b, uint32_t uid) { put_str(b, pipc__owner_name(uid)); }
+static void put_owner(sbuf_t *b, uint32_t uid) { put_str(b, pipc_owner_name(uid)); }
 
 /* "sem", "shm" or "msg" (pipc_kind_name), or null for another kind. */
 static void put_kind(sbuf_t *b, int kind) {
@@ -310,22 +294,6 @@ char *pipc_limits_json(const pipc_limits_t *lim) {
     }
     PUT_LIT(&b, "]");
     return finish(&b);
-}
-
-int pipc_owner_parse(const char *owner, int64_t *uid) {
-    struct passwd pw, *res = NULL;
-    char buf[1024], *end;
-    if (owner == NULL || *owner == '\0') return pipc__invalid("owner: an empty user name");
-    if (getpwnam_r(owner, &pw, buf, sizeof buf, &res) == 0 && res != NULL) {
-        *uid = res->pw_uid;
-        return PIPC_OK;
-    }
-    errno = 0;
-    unsigned long long v = strtoull(owner, &end, 10);
-    if (errno || end == owner || *end || owner[0] == '-' || v > UINT32_MAX - 1)
-        return pipc__invalid("owner: no such user '%.64s'", owner);
-    *uid = (int64_t)v;
-    return PIPC_OK;
 }
 
 char *pipc_inspect_list_json(const char *kind, const char *owner, int64_t key, int64_t id, int what) {

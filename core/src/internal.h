@@ -248,12 +248,6 @@ struct pipc_objects_t;
  * skipped. */
 int pipc__scan_attached(struct pipc_objects_t *objs);
 
-/* The user name of `uid`, or its uid in decimal when it has none: the
- * "owner" of the inspector's records (inspect_json.c). Thread-local storage,
- * valid until the next call on this thread (consecutive objects mostly share
- * an owner, so the last answer is cached). */
-const char *pipc__owner_name(uint32_t uid);
-
 /* CLOCK_MONOTONIC seconds. */
 double pipc__now(void);
 

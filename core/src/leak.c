@@ -110,21 +110,32 @@ char *pipc_leak_report(const pipc_objects_t *objs) {
         pipc__invalid("leak report: the objects are NULL");
         return NULL;
     }
-    /* one object: "sem " + id + " (key 0x" + 8 + ", owner " + name (< 64) + "), " */
-    size_t cap = 64 + objs->count * 128, len;
+    /* one object: "sem " + id + " (key 0x" + 8 + ", owner " + name + "), ": 64 bytes
+     * besides the name, which may be longer than the estimate (then it grows) */
+    size_t cap = 64 + objs->count * 96, len;
     char *s = malloc(cap);
-    if (s == NULL) {
-        pipc_error_set(PIPC_E_NO_MEMORY, ENOMEM, "leak report: out of memory");
-        return NULL;
-    }
+    if (s == NULL) goto no_memory;
     len = (size_t)snprintf(s, cap, "left %zu new System V object(s) behind: ", objs->count);
     for (size_t i = 0; i < objs->count; i++) {
         const pipc_object_t *o = &objs->items[i];
-        len += (size_t)snprintf(s + len, cap - len, "%s%s %d (key 0x%08x, owner %s)", i ? ", " : "",
-                                pipc_kind_name(o->kind), o->id, (unsigned)(uint32_t)o->key,
-                                pipc__owner_name(o->uid));
+        const char *owner = pipc_owner_name(o->uid);
+        for (;;) {
+            size_t n = (size_t)snprintf(s + len, cap - len, "%s%s %d (key 0x%08x, owner %s)", i ? ", " : "",
+                                        pipc_kind_name(o->kind), o->id, (unsigned)(uint32_t)o->key, owner);
+            if (n < cap - len) {
+                len += n;
+                break;
+            }
+            char *grown = realloc(s, cap = 2 * cap + n);
+            if (grown == NULL) goto no_memory;
+            s = grown;
+        }
     }
     return s;
+no_memory:
+    free(s);
+    pipc_error_set(PIPC_E_NO_MEMORY, ENOMEM, "leak report: out of memory");
+    return NULL;
 }
 
 int pipc_leak_snapshot_check(const pipc_leak_snapshot_t *snap, int flags, char **report) {

@@ -216,15 +216,20 @@ int pipc__scan_attached(pipc_objects_t *objs) {
         snprintf(path, sizeof path, "/proc/%d/maps", pid);
         FILE *f = fopen(path, "re");
         if (f == NULL) continue; /* gone, or not ours to read */
+        bool line_start = true;
         while (fgets(line, sizeof line, f)) {
             /* start-end perms offset dev inode path; SysV segments are
-             * "/SYSV<key> (deleted)" with the shmid as the inode */
+             * "/SYSV<key> (deleted)" with the shmid as the inode. The rest
+             * of a line longer than the buffer (a long path) is skipped. */
+            bool at_start = line_start;
+            line_start = strchr(line, '\n') != NULL;
+            if (!at_start) continue;
             char perms[8];
             unsigned long inode;
             int off = 0;
             if (sscanf(line, "%*s %7s %*s %*s %lu %n", perms, &inode, &off) < 2 || off == 0)
                 continue;
-            if (perms[3] != 's' || strncmp(line + off, "/SYSV", 5) != 0) continue;
+            if (strlen(perms) < 4 || perms[3] != 's' || strncmp(line + off, "/SYSV", 5) != 0) continue;
             pipc_object_t *o = find_segment(objs, inode);
             if (o != NULL && add_attacher(o, pid) != PIPC_OK) rc = PIPC_E_NO_MEMORY;
         }

@@ -84,6 +84,7 @@ int pipc_shm_open(pipc_shm_t *shm, int64_t key, int64_t size, int64_t flags, int
 }
 
 int pipc_shm_fill_byte(const void *bytes, size_t len, int64_t *fill) {
+    if (fill == NULL) return pipc__invalid("init_character: the output pointer is NULL");
     if (len != 1 || bytes == NULL)
         return pipc_error_set(PIPC_E_WRONG_TYPE, 0,
                               "init_character must be a string of exactly one byte, not %zu bytes", len);
@@ -197,14 +198,16 @@ int pipc_shm_span(const pipc_shm_t *shm, int64_t offset, int64_t count, bool for
                                        "write(id=%d): the segment is attached read-only "
                                        "(SHM_RDONLY)",
                                        shm->id));
-    if (count < 0)
-        return pipc__at(for_write ? PIPC_SITE_WRITE_RANGE : PIPC_SITE_READ_COUNT,
-                        pipc__invalid("%s: the byte count must not be negative", what));
+    /* the offset first, then the count (sysv_ipc's order, so a read that is
+     * wrong in both reports the offset) */
     const uint64_t size = shm->size;
     if (offset < 0 || (for_write ? (uint64_t)offset > size : (uint64_t)offset >= size))
         return pipc__at(for_write ? PIPC_SITE_WRITE_RANGE : PIPC_SITE_READ_OFFSET,
                         pipc__invalid("%s: offset %lld is out of range for a segment of %llu bytes",
                                       what, (long long)offset, (unsigned long long)size));
+    if (count < 0)
+        return pipc__at(for_write ? PIPC_SITE_WRITE_RANGE : PIPC_SITE_READ_COUNT,
+                        pipc__invalid("%s: the byte count must not be negative", what));
     uint64_t avail = size - (uint64_t)offset;
     uint64_t n;
     if (count == 0 || (uint64_t)count <= avail) {

@@ -4,9 +4,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -319,4 +322,137 @@ int test_inspect_removeipc(void) {
     ASSERT(!pipc_uid_is_regular(65534));
     ASSERT_EQ(hinted, 0);
     return 0;
+}
+
+/* Owners: pipc_owner_name gives a uid's user name (the uid in decimal when
+ * the user database has none), also when uids alternate (its kept answer is
+ * per uid); pipc_owner_parse takes a name or a decimal uid and refuses
+ * anything else. (Names longer than 63 characters: tests/cli, which
+ * bind-mounts a passwd file with such users.) */
+int test_inspect_owner_names(void) {
+    struct passwd *pw = getpwuid(0);
+    ASSERT(pw != NULL);
+    char root[256];
+    snprintf(root, sizeof root, "%s", pw->pw_name);
+    uint32_t none = 3999000;
+    while (getpwuid(none) != NULL) none++;
+    char none_text[16];
+    snprintf(none_text, sizeof none_text, "%u", none);
+    for (int i = 0; i < 3; i++) {
+        ASSERT_STR_EQ(pipc_owner_name(0), root);
+        ASSERT_STR_EQ(pipc_owner_name(0), root);
+        ASSERT_STR_EQ(pipc_owner_name(none), none_text);
+    }
+    int64_t uid = -1;
+    ASSERT_OK(pipc_owner_parse(root, &uid));
+    ASSERT_EQ(uid, 0);
+    ASSERT_OK(pipc_owner_parse(none_text, &uid));
+    ASSERT_EQ(uid, (int64_t)none);
+    ASSERT_OK(pipc_owner_parse("0", &uid));
+    ASSERT_EQ(uid, 0);
+    ASSERT_INVALID(pipc_owner_parse("", &uid));
+    ASSERT_INVALID(pipc_owner_parse(NULL, &uid));
+    ASSERT_INVALID(pipc_owner_parse("polyipc_no_such_user", &uid));
+    ASSERT_INVALID(pipc_owner_parse("-1", &uid));
+    ASSERT_INVALID(pipc_owner_parse("4294967295", &uid)); /* (uid_t)-1 is no uid */
+    ASSERT_INVALID(pipc_owner_parse("12x", &uid));
+    return 0;
+}
+
+/* The maps line of the mapping of `path` in /proc/self/maps (whole, without
+ * its newline) into buf; the offset of the path in it into *path_at. */
+static int maps_line_of(const char *path, char *buf, size_t n, size_t *path_at) {
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (f == NULL) return -1;
+    int found = -1;
+    while (found < 0 && fgets(buf, (int)n, f)) {
+        char *at = strstr(buf, path);
+        if (at != NULL) {
+            buf[strcspn(buf, "\n")] = '\0';
+            *path_at = (size_t)(at - buf);
+            found = 0;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* Makes the directories of `path` below `base` and the file itself (one page),
+ * and maps it; the mapping into *map. */
+static int map_new_file(const char *base, const char *path, void **map) {
+    char dir[4096];
+    size_t len = strlen(base);
+    for (const char *p = path + len + 1; (p = strchr(p, '/')) != NULL; p++) {
+        snprintf(dir, sizeof dir, "%.*s", (int)(p - path), path);
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) return -1;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    int rc = ftruncate(fd, 4096);
+    *map = rc == 0 ? mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+    close(fd);
+    return *map == MAP_FAILED ? -1 : 0;
+}
+
+enum { READER_LINE = 1024 }; /* procfs.c's line buffer: fgets reads 1023 bytes */
+
+/* The body of test_inspect_attachers_long_maps_line; its caller cleans up
+ * `base` (a new directory), `path` and *map whatever this returns. */
+static int long_maps_line_check(const pipc_shm_t *m, const char *base, char *path, void **map) {
+    char fake[96], line[8192];
+    snprintf(fake, sizeof fake, "x rw-s 0 0 %d /SYSV00000000", m->id);
+    /* the path's offset in its maps line, from a first mapping */
+    size_t path_at = 0;
+    snprintf(path, 4096, "%s/probe", base);
+    ASSERT_OK(map_new_file(base, path, map));
+    ASSERT_OK(maps_line_of(path, line, sizeof line, &path_at));
+    munmap(*map, 4096);
+    *map = NULL;
+    unlink(path);
+    /* base/ddd.../ddd.../dd<fake>: <fake> starts at the line's byte READER_LINE - 1 */
+    size_t pad = READER_LINE - 1 - path_at - strlen(base), used = strlen(base);
+    while (pad > 0) {
+        size_t part = pad > 201 ? 200 : pad; /* a '/' and a component (what is left: >= 2) */
+        path[used++] = '/';
+        memset(path + used, 'd', part - 1);
+        used += part - 1;
+        pad -= part;
+    }
+    snprintf(path + used, 4096 - used, "%s", fake);
+    ASSERT_OK(map_new_file(base, path, map));
+    ASSERT_OK(maps_line_of(path, line, sizeof line, &path_at));
+    ASSERT(strlen(line) > READER_LINE);
+    ASSERT(strncmp(line + READER_LINE - 1, fake, strlen(fake)) == 0); /* the trap is set */
+    pipc_objects_t objs;
+    ASSERT_OK(pipc_inspect_list(NULL, PIPC_INSPECT_ALL, &objs));
+    const pipc_object_t *om = find(&objs, PIPC_KIND_SHM, m->id);
+    int nattch = om ? (int)om->nattch : -1, nattached = om ? (int)om->nattached : -1;
+    pipc_objects_free(&objs);
+    ASSERT_EQ(nattch, 0);
+    ASSERT_EQ(nattached, 0);
+    return 0;
+}
+
+/* A maps line longer than the reader's line buffer: its rest is not read as a
+ * line of its own. The path of a mapped file is made so that the rest, from
+ * the buffer's end, reads as a SysV attachment of an unattached segment. */
+int test_inspect_attachers_long_maps_line(void) {
+    pipc_shm_t m;
+    char base[] = "/tmp/pipc-maps-XXXXXX", path[4096] = "";
+    void *map = NULL;
+    ASSERT_OK(t_new_shm(&m, 4096));
+    if (mkdtemp(base) == NULL) {
+        pipc_shm_remove(&m);
+        ASSERT(!"mkdtemp");
+    }
+    int rc = long_maps_line_check(&m, base, path, &map);
+    if (map != NULL) munmap(map, 4096);
+    if (path[0]) unlink(path);
+    for (char *slash; (slash = strrchr(path, '/')) != NULL && slash > path + strlen(base);) {
+        *slash = '\0';
+        rmdir(path);
+    }
+    rmdir(base);
+    ASSERT_OK(pipc_shm_remove(&m));
+    return rc;
 }

@@ -14,6 +14,8 @@
     X(inspect_json_values) \
     X(inspect_limit_error_numbers) \
     X(inspect_removeipc) \
+    X(inspect_owner_names) \
+    X(inspect_attachers_long_maps_line) \
     X(leak_found_reported_removed) \
     X(leak_every_kind_kept_without_remove) \
     X(leak_dest_segment_skipped) \

@@ -69,6 +69,7 @@ int test_shm_fill_byte(void) {
     ASSERT_FAILS(pipc_shm_fill_byte("", 0, &fill), PIPC_E_WRONG_TYPE, 0);
     ASSERT_FAILS(pipc_shm_fill_byte(NULL, 0, &fill), PIPC_E_WRONG_TYPE, 0);
     ASSERT_EQ(fill, -7); /* untouched on failure */
+    ASSERT_INVALID(pipc_shm_fill_byte("a", 1, NULL)); /* no output: refused, not a crash */
     return 0;
 }
 
@@ -187,6 +188,11 @@ int test_shm_bounds(void) {
     ASSERT_EQ(len, 7);
     ASSERT_INVALID(pipc_shm_span(&m, 3, 50, true, &p, &len));
     ASSERT_INVALID(pipc_shm_span(&m, 10, 0, false, &p, &len));
+    /* a read wrong in offset and count reports the offset first (sysv_ipc's order) */
+    ASSERT_INVALID(pipc_shm_span(&m, 10, -1, false, &p, &len));
+    ASSERT_EQ(pipc_error_last()->site, PIPC_SITE_READ_OFFSET);
+    ASSERT_INVALID(pipc_shm_span(&m, 0, -1, false, &p, &len));
+    ASSERT_EQ(pipc_error_last()->site, PIPC_SITE_READ_COUNT);
     ASSERT_INVALID(pipc_shm_span(&m, 0, 0, false, NULL, &len));
     ASSERT_INVALID(pipc_shm_span(&m, 0, 0, false, &p, NULL));
     ASSERT_OK(pipc_shm_detach(&m));

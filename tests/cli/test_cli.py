@@ -111,7 +111,7 @@ TIMES = {"attach", "detach", "ctime", "send", "recv", "otime"}
 def lsipc(kind, user=None):
     opt, top, cols = LSIPC_COLS[kind]
     out = run(["lsipc", opt, "-b", "-P", "--json", "--time-format=iso", "-o", cols], user=user).stdout
-    return json.loads(out)[top] if out.strip() else []
+    return json.loads(out).get(top, []) if out.strip() else []  # none of this kind: {} or nothing
 
 
 def as_lsipc(col, value):
@@ -239,6 +239,67 @@ def test_a_creator_that_exits_leaves_a_leaked_object_and_rm_leaked_removes_exact
         live.stdin.close()
         live.wait(timeout=30)
     assert live.returncode == 0
+
+
+# ------------------------------------------------------------- long user names
+@pytest.fixture
+def long_users(tmp_path):
+    """Two users whose names are longer than the 63 characters the inspector
+    once kept: one of 100 characters, and one of 300 (beyond LOGIN_NAME_MAX)
+    whose passwd entry (a long GECOS field) does not fit a 1024-byte lookup
+    buffer. They exist only in a copy of /etc/passwd bind-mounted over
+    it in this test run's private mount namespace (CMakeLists.txt: unshare
+    --mount), unmounted after the test; the namespace ends with the run in
+    any case. Returns {name: uid}."""
+    # unshare --mount execs this interpreter: its parent (ctest) is outside
+    assert os.readlink("/proc/self/ns/mnt") != os.readlink(f"/proc/{os.getppid()}/ns/mnt"), \
+        "refusing to mount over /etc/passwd outside a private mount namespace (run under unshare --mount)"
+    with open("/etc/passwd") as f:
+        original = f.read()
+    taken = {int(line.split(":")[2]) for line in original.splitlines() if line.count(":") == 6}
+    uids = [u for u in range(3_900_000, 3_900_100) if u not in taken][:2]
+    users = {("polyipc_long_" + "a" * 100)[:100]: uids[0], ("polyipc_longer_" + "b" * 300)[:300]: uids[1]}
+    gecos = ["a user", "g" * 3000]  # the second entry does not fit a 1024-byte buffer (ERANGE)
+    copy = tmp_path / "passwd"
+    copy.write_text(original + "".join(f"{name}:x:{uid}:{uid}:{g}:/nonexistent:/usr/sbin/nologin\n"
+                                       for (name, uid), g in zip(users.items(), gecos)))
+    copy.chmod(0o644)
+    run(["mount", "--bind", str(copy), "/etc/passwd"])
+    try:
+        yield users
+    finally:
+        run(["umount", "/etc/passwd"])
+
+
+def test_long_owner_names_come_through_whole(long_users):
+    """Every place an owner's name appears gives it whole: the inspector's
+    JSON (lsipc agreeing), the owner filter, the table, show, the metrics, and
+    list/info/the leak report in every language."""
+    ids = {}
+    for name, uid in long_users.items():
+        out = py("snap = polyipc.LeakSnapshot()\n"
+                 f"s = polyipc.Semaphore(None, polyipc.IPC_CREX)\ns.uid = {uid}\n"
+                 "print(s.id)\nprint(snap.check(remove=False))")
+        sid, report = out.splitlines()
+        ids[name] = int(sid)
+        assert report.endswith(f", owner {name})"), report
+    assert compare_with_lsipc() >= 2 * 11  # lsipc (the oracle) shows the same owners
+    objs = {o["id"]: o for o in cli_json("ls")["objects"]}
+    table, metrics = cli("ls").stdout, cli("metrics").stdout
+    for name, uid in long_users.items():
+        sid = ids[name]
+        assert objs[sid]["owner"] == name
+        assert [o["id"] for o in cli_json("ls", "--owner", name)["objects"]] == [sid]
+        assert [row.split()[3] for row in table.splitlines() if row.split()[1] == str(sid)] == [name]
+        assert f"owner          {name} (uid {uid}, gid 0)" in cli("show", f"sem:{sid}").stdout
+        assert f'polyipc_objects{{kind="sem",owner="{name}"}} 1' in metrics
+        assert py(f"print([(o.id, o.owner) for o in polyipc.list(owner={name!r})])\n"
+                  f"print(polyipc.info('sem', {sid}).owner)") == f"[({sid}, {name!r})]\n{name}\n"
+        assert ruby(f"p PolyIPC.list(owner: {name!r}).map {{ |o| [o.id, o.owner] }}; "
+                    f"puts PolyIPC.info(:sem, {sid}).owner") == f'[[{sid}, "{name}"]]\n{name}\n'
+        perl_code = ('print join(",", map { "$_->{id} $_->{owner}" } PolyIPC::list(owner => "%s")), "\\n", '
+                     'PolyIPC::info("sem", %d)->{owner}, "\\n";' % (name, sid))
+        assert perl(perl_code) == f"{sid} {name}\n{name}\n"
 
 
 # ------------------------------------------------------------- metrics

@@ -237,6 +237,15 @@ static int find_key(enum kind k, int32_t key) {
     return -1;
 }
 
+/* The model tracks at most MAX_OBJS objects per input (removed ones
+ * included, for id reuse): an open that could create one more is skipped
+ * when the table is full, so a long input is not taken for a failure. */
+static bool obj_table_full(void) {
+    for (int i = 0; i < MAX_OBJS; i++)
+        if (!g_obj[i].used) return false;
+    return true;
+}
+
 static int new_obj(enum kind k, int id, int32_t key) {
     for (int i = 0; i < MAX_OBJS; i++)
         if (!g_obj[i].used) {
@@ -412,6 +421,7 @@ static void sem_verify(int s) {
 }
 
 static void op_sem_open(input_t *in) {
+    if (obj_table_full()) return;
     int s = u8(in) % SLOTS;
     int64_t key = pick_key(in), flags = pick_open_flags(in);
     int64_t nsems = pick(in, 0, 8), init = pick(in, 0, 3), mode = pick(in, 0, 0777);
@@ -618,6 +628,7 @@ static void shm_detach_quiet(int s) {
 }
 
 static void op_shm_open(input_t *in) {
+    if (obj_table_full()) return;
     int s = u8(in) % SLOTS;
     int64_t key = pick_key(in), flags = pick_open_flags(in), mode = 0600;
     int64_t size = pick(in, 0, 9000), fill = pick(in, -1, 255);
@@ -712,7 +723,8 @@ static void op_shm_attach(input_t *in) {
     unsigned allowed;
     if (!args || ((flags & PIPC_SHM_RND) && address != 0 && address < (uint64_t)g_page))
         allowed = K(INVALID_ARGUMENT); /* rounds down to 0: refused by the core */
-    else if (g_obj[o].removed) allowed = g_obj[o].nattch > 0 ? OK_ | K(EXISTENTIAL) | K(INVALID_ARGUMENT) : K(EXISTENTIAL);
+    else if (g_obj[o].removed) /* still attached somewhere: attachable, and the kernel decides on addresses */
+        allowed = g_obj[o].nattch > 0 ? OK_ | K(EXISTENTIAL) | K(INVALID_ARGUMENT) | K(NO_MEMORY) : K(EXISTENTIAL);
     else if (address == 0) allowed = OK_ | K(NO_MEMORY);
     else allowed = OK_ | K(INVALID_ARGUMENT) | K(NO_MEMORY); /* the kernel decides on addresses */
     if (own && !(flags & PIPC_SHM_REMAP) && args && !g_obj[o].removed) allowed = K(INVALID_ARGUMENT); /* occupied */
@@ -835,6 +847,7 @@ static int model_find_msg(mobj_t *m, long type, int64_t flags) {
 }
 
 static void op_msg_open(input_t *in) {
+    if (obj_table_full()) return;
     int s = u8(in) % SLOTS;
     int64_t key = pick_key(in), flags = pick_open_flags(in), mode = 0600;
     int64_t maxsize = pick(in, 1, 20000);

@@ -9,11 +9,11 @@ import os
 import sys
 
 # Operation bytes (fuzz_ops.c: LLVMFuzzerTestOneInput dispatches on op % 20;
-# 19 is set_perm, 19 | 0x80 is remove).
+# an op byte with op % 20 == 19 is set_perm, or remove when its 0x80 bit is set: 19 and 179).
 SEM_OPEN, SEM_OPEN_ID, ACQUIRE, RELEASE, WAIT_ZERO, SEM_OP, SEM_SET, SEM_GET = range(8)
 SHM_OPEN, SHM_OPEN_ID, ATTACH, DETACH, SHM_RW, _, SHM_STAT = range(8, 15)
 MSG_OPEN, SEND, RECEIVE, MSG_CTL, SET_PERM = range(15, 20)
-REMOVE = 19 | 0x80
+REMOVE = 179  # 179 % 20 == 19, with 0x80 (19 | 0x80 would be 147, i.e. op 7)
 SEM, SHM, MSG = 0, 1, 2
 
 
@@ -127,6 +127,12 @@ SEEDS = {
     + msg_open(2, RANDOM, CREX) + [ATTACH, 1, 0, 0] + rw_write(1, v(0), v(200)) + [SEND, 2] + v(0) + v(200)
     + [1, 3] + [SEM_OP, 0, 2] + v(0) + v(2) + [2] + v(2) + v(4) + [1] + T0 + [RECEIVE, 2] + v(5) + [1]
     + v16(300) + rw_read(1, v(0), v(0)) + [0x1F, 1],
+    # an address at the top of the address space (SHM_RND) for a removed segment still
+    # attached: the kernel's ENOMEM (NO_MEMORY) is an allowed outcome there too
+    "shm_removed_attach_high_address": shm_open(0, PRIVATE, CREX, v(10)) + [ATTACH, 0, 0, 0] + remove(SHM, 0)
+    + [ATTACH, 0, 2, 3, 0xF8] + list((0xFFFFFFFFFFFF7FFF).to_bytes(8, "little")),
+    # more objects than the model's table holds (MAX_OBJS): the opens past it are skipped
+    "many_objects": sum((msg_open(i % 4, PRIVATE, CREX) for i in range(70)), []),
 }
 
 

@@ -84,7 +84,7 @@ sub expand {
             my $st = $states{$state};
             next if $st->{objects} && !grep { $_ eq $cls } @{ $st->{objects} };
             my $few = $state ne 'fresh';
-            my $default = $few ? 'any' : 'ok';
+            my $default = $st->{expect} // ($few ? 'any' : 'ok');
             for my $name (sort keys %{ $obj->{methods} }) {
                 my $m = $obj->{methods}{$name};
                 next unless applies($m);
@@ -151,6 +151,7 @@ sub value {
 
 sub make {
     my ($cls, $state) = @_;
+    return bless {}, "PolyIPC::$cls" if $state eq 'uninitialised';    # no constructor ran
     my $new = $TABLE->{objects}{$cls}{new};
     my $obj = "PolyIPC::$cls"->new(@{ value($new->{args}, {}) }, %{ value_hash($new->{kwargs}) });
     $obj->${\$_->[0]}(value($_->[1], {}), type => $_->[2]) for @{ $new->{then} || [] };
@@ -181,6 +182,7 @@ sub invoke {
     my @vals = map { $_->[0] eq 'good' ? $good{ $_->[1] } : value($TABLE->{values}{ $_->[1] }{v}, \%env) } @{ $c->{args} };
     my @names = map { $_->[0] } @{ $c->{slots} };
     my $npos = $c->{positional};
+    $npos = @vals if $npos > @vals;    # a constructor without arguments (LeakSnapshot)
     my @args = @vals[0 .. $npos - 1];
     my @kw = map { ($names[$_], $vals[$_]) } $npos .. $#vals;
     push @kw, no_such_argument => 1 if $c->{extra_kw};
@@ -405,6 +407,15 @@ case('write at offset == size', '$main::M->write("", offset => 64)');
 case('view then detach then read', 'my $v = $main::M->view; $main::M->detach; my $x = $$v; $main::M->attach');
 case('tie a scalar to the view', 'my $v = $main::M->view; tie $$v, "Tie::StdScalar"', 'any');
 case('write into a view', 'my $v = $main::M->view; $$v = "x"', 'any');
+# the module functions: the method table's entries, the inspector's results
+case('list with a huge argument list', 'PolyIPC::list((kind => "sem") x 50000)');
+case('list with a tied name and value', 'require Tie::Scalar; tie my $k, "Tie::StdScalar"; $k = "kind"; '
+     . 'tie my $v, "Tie::StdScalar"; $v = "sem"; my @l = PolyIPC::list($k => $v)');
+case('list in void, scalar and list context', 'PolyIPC::list(); my $n = PolyIPC::list(); my @l = PolyIPC::limits()');
+case('info with an id past int32', 'PolyIPC::info("sem", 2**40)');
+case('raw inspector wrappers with odd arguments', 'PolyIPCc::_inspect_info(); PolyIPCc::_inspect_list(1, 2, 3, 4)');
+case('ftok with a huge id and a tied path', 'require Tie::Scalar; tie my $p, "Tie::StdScalar"; $p = "/"; '
+     . 'PolyIPC::ftok($p, 2**62, silence_warning => 1)');
 case('error class methods', 'PolyIPC::Error->message; PolyIPC::BusyError->errno; "" . bless({}, "PolyIPC::Error")', 'any');
 
 

@@ -9,6 +9,19 @@ use PolyIPC::Testing qw(no_leaks_ok snapshot new_objects remove_objects);
 
 no_leaks_ok { PolyIPC::Semaphore->new(undef, flags => IPC_CREX)->remove } 'a clean block passes';
 
+# A block that dies: its error goes on, and what it made is removed.
+{
+    my $q;
+    my $ok = eval {
+        no_leaks_ok { $q = PolyIPC::MessageQueue->new(undef, flags => IPC_CREX); die "the block's own error\n" } 'unreached';
+        1;
+    };
+    is($ok, undef, 'a dying block dies');
+    is($@, "the block's own error\n", '... with its own error');
+    ok(!grep({ $_->{kind} eq 'msg' && $_->{id} == $q->id } PolyIPC::list()), '... and its queue is removed');
+    eval { $q->remove };
+}
+
 my $dir = tempdir(CLEANUP => 1);
 my $inc = join ' ', map { "-I$_" } grep { !ref } @INC;
 my $before = snapshot();
@@ -61,6 +74,38 @@ like($out, qr/this test file left 1 new System V object\(s\) behind: sem \d+/, '
         eval { $call->[1]->() };
         isa_ok($@, 'PolyIPC::WrongTypeError', "$call->[0] on a destroyed LeakSnapshot");
     }
+}
+
+# The constructor follows the rule of every other one: the class must be
+# PolyIPC::LeakSnapshot or a subclass of it; the object is blessed into it.
+{
+    for my $cls ('Foo', 'PolyIPC::Semaphore', '42', '') {
+        my $snap = eval { PolyIPC::LeakSnapshot::new($cls) };
+        is($snap, undef, "PolyIPC::LeakSnapshot::new('$cls') makes nothing");
+        isa_ok($@, 'PolyIPC::WrongTypeError', '... and dies');
+        like(ref $@ ? $@->message : '', qr/^PolyIPC::LeakSnapshot::new: the class is not this class or a subclass of it: '\Q$cls\E'/,
+             '... naming the class');
+    }
+    eval { PolyIPC::LeakSnapshot->new(1) };
+    isa_ok($@, 'PolyIPC::WrongTypeError', 'new with an argument');
+    eval { PolyIPC::LeakSnapshot->new(remove => 1) };
+    isa_ok($@, 'PolyIPC::WrongTypeError', 'new with a named argument');
+    package My::Snap { our @ISA = ('PolyIPC::LeakSnapshot'); sub label { 'mine' } }
+    my $snap = My::Snap->new;
+    isa_ok($snap, 'My::Snap', 'a subclass constructs');
+    is($snap->label, 'mine', '... with its own methods');
+    is($snap->check, undef, '... and the inherited ones');
+    $snap = PolyIPC::LeakSnapshot::new('My::Snap');
+    is(ref $snap, 'My::Snap', 'new called as a function with a subclass blesses into it');
+    is(ref PolyIPC::LeakSnapshot->new, 'PolyIPC::LeakSnapshot', 'the class itself');
+}
+
+# An object blessed into the class without new is not initialised, as in
+# Python and Ruby (the nocrash table probes every member of every class).
+{
+    my $e = eval { (bless {}, 'PolyIPC::LeakSnapshot')->check; 1 } ? undef : $@;
+    isa_ok($e, 'PolyIPC::WrongTypeError', 'check on a LeakSnapshot no constructor made');
+    is(ref $e ? $e->message : '', 'the object is not initialised (its new was not called)', '... says so');
 }
 
 my @left = new_objects($before);

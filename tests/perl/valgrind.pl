@@ -52,8 +52,15 @@ check(join(',', $s->values) eq '0,4,0', 'SemaphoreSet values');
 eval { $s->op([[0, -1]], timeout => 0.01) };
 check(ref $@ && $@->isa('PolyIPC::BusyError'), 'op timeout');
 
+# the inspector's results (JSON decoded in the wrapper, its text freed there)
+my @recs = PolyIPC::list(kind => 'msg');
+check(@recs == 1 && $recs[0]{id} == $q->id && scalar(PolyIPC::list()) == (() = PolyIPC::list()), 'list');
+check(PolyIPC::info('sem', $s->id)->{semaphores}[2]{value} == 0 && PolyIPC::limits() == 12, 'info, limits');
+
 for my $bad (sub { $q->send("\x{100}") }, sub { $q->receive(bogus => 1) }, sub { $s->op([['x']]) },
-             sub { PolyIPC::Semaphore->new(undef, flags => IPC_CREAT) }, sub { $s->value(1, 2) }) {
+             sub { PolyIPC::Semaphore->new(undef, flags => IPC_CREAT) }, sub { $s->value(1, 2) },
+             sub { PolyIPC::list(owner => 'root', bogus => 1) }, sub { PolyIPC::list(kind => "s\0") },
+             sub { PolyIPC::info('sem') }, sub { PolyIPC::ftok('/', 1, 1) }) {
     eval { $bad->() };
     check(ref $@ && $@->isa('PolyIPC::Error'), 'argument errors are objects');
 }

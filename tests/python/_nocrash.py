@@ -86,20 +86,20 @@ def expand(table):
                 slots = m["slots"]
                 base = {"id": "%s.%s [%s]" % (cls, name, state), "op": "call", "cls": cls, "state": state,
                         "name": m.get("names", {}).get(LANG, name), "slots": slots}
-                good = m.get(state, "ok" if state == "fresh" else "any")
+                good = m.get(state, st.get("expect", "ok" if state == "fresh" else "any"))
                 cases.append(dict(base, args=[["good", s[0]] for s in slots], positional=m.get("positional", 0),
                                   expect=good))
                 cases += _call_cases(table, base, slots, m.get("positional", 0), few, skip)
             for name, a in obj["attributes"].items():
                 base = {"id": "%s.%s [%s]" % (cls, name, state), "cls": cls, "state": state, "name": name,
                         "slots": [], "args": [], "positional": 0}
-                cases.append(dict(base, id=base["id"] + " get", op="get",
-                                  expect=a.get(state, "ok" if state == "fresh" else "any")))
+                default = st.get("expect", "ok" if state == "fresh" else "any")
+                cases.append(dict(base, id=base["id"] + " get", op="get", expect=a.get(state, default)))
                 if "set" in a:
                     kind, good = a["set"]
                     slot = [[name, kind, good]]
                     cases.append(dict(base, id=base["id"] + " set good", op="set", slots=slot,
-                                      args=[["good", name]], expect=a.get(state, "ok" if state == "fresh" else "any")))
+                                      args=[["good", name]], expect=a.get(state, default)))
                     for v in _values(table, few):
                         cases.append(dict(base, id="%s set %s" % (base["id"], v), op="set", slots=slot,
                                           args=[["bad", v]], expect="any" if few else _expect(table, kind, v)))

@@ -49,6 +49,23 @@ DIFFERENCES = {
     ("mq", "max_message_size 0"): "max_message_size must be 1..64 MiB (ValueError); sysv_ipc accepts 0",
     ("mq", "send after remove"): "every operation on a removed queue is ExistentialError (sysv_ipc "
                                  "reports msgsnd's EINVAL as OSError)",
+    ("sem", "acquire negative delta"): "a delta is 1..32767 (ValueError); sysv_ipc uses abs(delta)",
+    ("sem", "release negative delta"): "a delta is 1..32767 (ValueError); sysv_ipc uses abs(delta)",
+    ("sem", "flags IPC_NOWAIT"): "open flags other than IPC_CREAT/IPC_EXCL (and permission bits) are refused "
+                                 "(ValueError); sysv_ipc passes them to semget",
+    ("sem", "mode -1"): "a negative mode is refused (ValueError); sysv_ipc passes it to semget",
+    ("sem", "uid 2**32"): "numbers are never truncated: a uid outside 0..2**32-2 is ValueError (sysv_ipc "
+                          "truncates 2**32 to uid 0)",
+    ("shm", "fill IPC_PRIVATE"): "every new segment is filled with init_character; sysv_ipc fills only with "
+                                 "IPC_CREX and a mode with 0o200",
+    ("shm", "mode=0o400 read"): "every new segment is filled with init_character; sysv_ipc fills only with "
+                                "IPC_CREX and a mode with 0o200",
+    ("shm", "write after read-only detach"): "a detached segment is NotAttachedError; sysv_ipc remembers the "
+                                             "last attachment's SHM_RDONLY and says read-only (OSError)",
+    ("mq", "send type 2**31"): "a message type is a C long (1..2**63-1), as msgsnd's; sysv_ipc takes a C int "
+                               "(OverflowError)",
+    ("mq", "receive type 2**31"): "a message type is a C long, as msgrcv's; sysv_ipc takes a C int (OverflowError)",
+    ("mq", "max_size 0"): "max_size is 1..2**31-1 (ValueError); sysv_ipc sets 0, a queue no message fits",
     ("mq", "receive E2BIG"): "the error is polyipc.MessageSizeError, an OSError with errno E2BIG "
                              "(and a ValueError); the comparison is by class, so this entry is the "
                              "one difference in its str()",
@@ -138,6 +155,25 @@ def _as_nobody(fn):
         os.seteuid(0)
 
 
+def _write_detached(shm, flags):
+    """write() on a segment just detached (attached again afterwards with `flags`)."""
+    shm.detach()
+    try:
+        return shm.write(b"x")
+    finally:
+        shm.attach(flags=flags)
+
+
+def _set_and_restore(obj, name, value):
+    """Sets an attribute and reads it back; the old value is restored afterwards."""
+    old = getattr(obj, name)
+    try:
+        setattr(obj, name, value)
+        return getattr(obj, name)
+    finally:
+        setattr(obj, name, old)
+
+
 def scenario_module(r, m):
     for name in ("IPC_CREAT", "IPC_EXCL", "IPC_CREX", "IPC_PRIVATE", "SHM_RDONLY", "SHM_RND",
                  "SHM_HUGETLB", "SHM_NORESERVE", "SHM_REMAP", "PAGE_SIZE", "SEMAPHORE_VALUE_MAX",
@@ -214,6 +250,11 @@ def scenario_sem(r, m):
     r.do("acquire as nobody", lambda: _as_nobody(lambda: s.acquire(0)))
     r.do("pickle", lambda: pickle.dumps(s))
     r.do("with", lambda: (setattr(s, "block", True), s.__enter__() is s, s.value, s.__exit__(None, None, None), s.value)[1:3] + (s.value,))
+    r.do("acquire negative delta", lambda: (setattr(s, "value", 2), s.acquire(0, -1), s.value))
+    r.do("release negative delta", lambda: (s.release(-1), s.value))
+    r.do("flags IPC_NOWAIT", lambda: r.keep(m.Semaphore(None, m.IPC_CREX | 0o4000), "remove"), show=lambda o: "object")
+    r.do("mode -1", lambda: r.keep(m.Semaphore(None, m.IPC_CREX, mode=-1), "remove"), show=lambda o: "object")
+    r.do("uid 2**32", lambda: setattr(s, "uid", 2**32))
     r.do("remove", lambda: s.remove())
     r.do("value after remove", lambda: s.value)
     r.do("key after remove", lambda: s.key > 0)
@@ -240,8 +281,10 @@ def scenario_shm(r, m):
     r.do("read negative count", lambda: shm.read(-1))
     r.do("read offset at end", lambda: shm.read(1, 10))
     r.do("read negative offset", lambda: shm.read(1, -1))
+    r.do("read negative count at end", lambda: shm.read(-1, 10))
     r.do("write past end", lambda: shm.write(b"abc", 9))
     r.do("write negative offset", lambda: shm.write(b"a", -1))
+    r.do("write non-contiguous view", lambda: shm.write(memoryview(b"abcd")[::2]))
     r.do("write int", lambda: shm.write(5) if m is polyipc else (_ for _ in ()).throw(TypeError("skipped")))
     r.do("memoryview", lambda: bytes(memoryview(shm)) == shm.read())
     r.do("set size", lambda: setattr(shm, "size", 1))
@@ -261,10 +304,13 @@ def scenario_shm(r, m):
     r.do("attach read-only", lambda: shm.attach(flags=m.SHM_RDONLY))
     r.do("write read-only", lambda: shm.write(b"x"))
     r.do("read read-only", lambda: shm.read(3, 1))
+    r.do("write after read-only detach", lambda: _write_detached(shm, m.SHM_RDONLY))
     r.do("init_character ab", lambda: r.keep(m.SharedMemory(None, m.IPC_CREX, init_character=b"ab"), "remove", "detach"))
     ro = r.do("mode=0o400", lambda: r.keep(m.SharedMemory(None, m.IPC_CREX, size=8, mode=0o400), "remove", "detach"),
               show=lambda o: "object")
     r.do("mode=0o400 write", lambda: ro.write(b"x"))
+    r.do("mode=0o400 read", lambda: ro.read(1))
+    r.do("fill IPC_PRIVATE", lambda: r.keep(m.SharedMemory(m.IPC_PRIVATE, size=4), "remove", "detach").read(4))
     page = r.do("size 0", lambda: r.keep(m.SharedMemory(None, m.IPC_CREX), "remove", "detach"), show=lambda o: o.size)
     r.do("create existing", lambda: _said(lambda: m.SharedMemory(shm.key, m.IPC_CREX), shm.key))
     r.do("size beyond existing", lambda: m.SharedMemory(shm.key, size=1 << 20))
@@ -292,14 +338,18 @@ def scenario_mq(r, m):
     r.do("receive type -3", lambda: q.receive(type=-3))
     r.do("receive kwargs", lambda: q.receive(block=False, type=0))
     r.do("receive empty", lambda: q.receive(False))
+    r.do("send type 2**31", lambda: q.send(b"t", type=2**31))
+    r.do("receive type 2**31", lambda: q.receive(False, type=2**31))
     r.do("send type 0", lambda: q.send(b"x", type=0))
     r.do("send type -1", lambda: q.send(b"x", type=-1))
     r.do("send too long", lambda: q.send(b"x" * 2049))
+    r.do("send non-contiguous view", lambda: q.send(memoryview(b"abcd")[::2]))
     r.do("max_size", lambda: q.max_size)
     r.do("attrs", lambda: (q.mode, q.last_send_pid == os.getpid(), q.last_receive_pid == os.getpid(),
                            q.cuid == os.geteuid(), q.last_send_time > 0))
     r.do("set max_size", lambda: (setattr(q, "max_size", 4096), q.max_size))
     r.do("set max_size float", lambda: setattr(q, "max_size", 1.5))
+    r.do("max_size 0", lambda: _set_and_restore(q, "max_size", 0))
     r.do("send as nobody", lambda: _as_nobody(lambda: q.send(b"x", block=False)))
     r.do("receive as nobody", lambda: _as_nobody(lambda: q.receive(block=False)))
     r.do("attrs as nobody", lambda: _as_nobody(lambda: q.current_messages))

@@ -59,6 +59,18 @@ def test_no_leaks_context_manager():
     assert ("msg", q.id) not in {(o.kind, o.id) for o in polyipc.list()}
 
 
+def test_no_leaks_removes_what_a_raising_block_left():
+    q = None
+    with pytest.raises(KeyError, match="the block's own error"):
+        with polyipc_testing.no_leaks():
+            q = polyipc.MessageQueue(None, polyipc.IPC_CREX)
+            raise KeyError("the block's own error")
+    try:
+        assert ("msg", q.id) not in {(o.kind, o.id) for o in polyipc.list()}
+    finally:
+        polyipc_testing.remove([o for o in polyipc.list() if (o.kind, o.id) == ("msg", q.id)])
+
+
 def test_remove_object_refuses_a_kind_with_a_nul_byte():
     # "sem\0x" is not "sem": the object it would name stays
     s = polyipc.Semaphore(None, polyipc.IPC_CREX)

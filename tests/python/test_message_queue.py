@@ -56,6 +56,9 @@ def test_send_rules(mq):
     for bad in (5, None, 1.5, [b"x"]):
         with pytest.raises(TypeError):
             mq.send(bad)
+    # a view that is not one block: CPython's BufferError (sysv_ipc's "s*"), not a TypeError
+    with pytest.raises(BufferError):
+        mq.send(memoryview(b"abcd")[::2])
     mq.send(b"x" * 2048)
     assert mq.receive()[0] == b"x" * 2048
 

@@ -61,6 +61,29 @@ def test_objects_are_not_picklable(sem, shm, mq):
             copy.copy(obj)
 
 
+def test_objects_compare_and_hash_by_identity(sem, shm, mq):
+    """As sysv_ipc's: == is identity, no ordering, and the hash is the object's
+    own (it does not change when __init__ runs, so a dict can hold it)."""
+    classes = (polyipc.Semaphore, polyipc.SharedMemory, polyipc.MessageQueue, polyipc.SemaphoreSet)
+    for cls in classes:
+        a, b = cls.__new__(cls), cls.__new__(cls)
+        assert a != b and not (a == b) and a == a
+        assert hash(a) == object.__hash__(a) and hash(a) != hash(b)
+        assert a.__eq__(b) is NotImplemented
+        with pytest.raises(TypeError):
+            a < b  # noqa: B015
+    for obj in (sem, shm, mq):
+        assert hash(obj) == object.__hash__(obj)
+        assert obj == obj and obj != 1
+    s = polyipc.Semaphore.__new__(polyipc.Semaphore)
+    seen = {s: "before"}
+    s.__init__(None, polyipc.IPC_CREX)
+    try:
+        assert seen[s] == "before"
+    finally:
+        s.remove()
+
+
 def test_objects_have_no_swig_internals(sem, shm, mq):
     for obj in (sem, shm, mq):
         for name in ("this", "thisown", "own", "disown", "append", "next", "__dict__"):
@@ -274,5 +297,8 @@ def test_uninitialised_and_reinitialised_objects(sem):
             # the descriptor itself refuses an object of another type
             with pytest.raises(TypeError):
                 vars(cls)[name].__get__(object())
+        # repr() and str() never raise (debuggers, tracebacks and logs call them)
+        text = "<polyipc.%s object (not initialised)>" % cls.__name__
+        assert repr(obj) == str(obj) == text
     with pytest.raises(polyipc.WrongTypeError):
         sem.__init__(None, polyipc.IPC_CREX)

@@ -61,6 +61,9 @@ def test_read_and_write(shm):
     for bad in (5, None, [1], 1.5):
         with pytest.raises(TypeError):
             shm.write(bad)
+    # a view that is not one block: CPython's BufferError (sysv_ipc's "s*"), not a TypeError
+    with pytest.raises(BufferError):
+        shm.write(memoryview(b"abcd")[::2])
 
 
 def test_read_only_attach_by_mode():

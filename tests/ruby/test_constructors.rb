@@ -79,7 +79,8 @@ class TestConstructors < Minitest::Test
     e = assert_raises(PolyIPC::WrongTypeError) { snap.__send__(:initialize) }
     assert_equal "the object is already initialised", e.message
     assert_nil snap.check(false)
-    assert_raises(PolyIPC::ExistentialError) { PolyIPC::LeakSnapshot.allocate.check(false) }
+    e = assert_raises(PolyIPC::WrongTypeError) { PolyIPC::LeakSnapshot.allocate.check(false) }
+    assert_equal "the object is not initialised (its initialize was not called)", e.message
   end
 
   # No object of any class can be copied: a copy would share (and free again)
@@ -95,16 +96,43 @@ class TestConstructors < Minitest::Test
     end
   end
 
+  # An object that was never initialised raises WrongTypeError (as Python's
+  # cls.__new__(cls) and Perl's bless {}): the nocrash table's
+  # "uninitialised" state probes every member; here the message, inspect and
+  # a later initialize.
   def test_allocate_then_initialize
     CLASSES.each do |klass|
       obj = klass.allocate
-      assert_raises(PolyIPC::ExistentialError) { obj.id }
+      e = assert_raises(PolyIPC::WrongTypeError) { obj.id }
+      assert_equal "the object is not initialised (its initialize was not called)", e.message
+      assert_kind_of TypeError, e
+      assert_equal "#<#{klass} (not initialised)>", obj.inspect
       # a failing initialize leaves it unopened
       assert_raises(PolyIPC::InvalidArgumentError) { obj.__send__(:initialize, nil) }
-      assert_raises(PolyIPC::ExistentialError) { obj.id }
+      assert_raises(PolyIPC::WrongTypeError) { obj.id }
       obj.__send__(:initialize, PolyIPC::IPC_PRIVATE, flags: CREX, **kwargs_for(klass))
       track(obj)
       assert_operator obj.id, :>=, 0
+    end
+  end
+
+  # Ruby's own members (outside the nocrash table, which probes the shared
+  # ones) raise the same WrongTypeError on an object never initialised.
+  def test_ruby_only_members_of_a_never_initialised_object
+    calls = {
+      PolyIPC::Semaphore => { synchronize: ->(o) { o.synchronize { flunk "the block ran" } },
+                              wait_for_zero: ->(o) { o.wait_for_zero } },
+      PolyIPC::SemaphoreSet => { "[]": ->(o) { o[0] }, "[]=": ->(o) { o[0] = 1 }, size: ->(o) { o.size },
+                                 length: ->(o) { o.length }, to_a: ->(o) { o.to_a }, values: ->(o) { o.values },
+                                 "values=": ->(o) { o.values = [1] } },
+      PolyIPC::SharedMemory => { buffer: ->(o) { o.buffer } },
+      PolyIPC::MessageQueue => { close: ->(o) { o.close }, closed?: ->(o) { o.closed? } },
+    }
+    calls.each do |klass, members|
+      members.each do |name, call|
+        e = assert_raises(PolyIPC::WrongTypeError, "#{klass}##{name}") { call.call(klass.allocate) }
+        assert_equal "the object is not initialised (its initialize was not called)", e.message
+      end
     end
   end
 

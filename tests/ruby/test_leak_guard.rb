@@ -58,4 +58,18 @@ class TestLeakGuard < Minitest::Test
     assert_includes e.message, "msg #{q.id}"
     refute_includes PolyIPC.list.map { |o| [o.kind, o.id] }, ["msg", q.id]
   end
+
+  def test_no_leaks_removes_what_a_raising_block_left
+    q = nil
+    e = assert_raises(KeyError) do
+      PolyIPC::Testing.no_leaks do
+        q = PolyIPC::MessageQueue.new(nil, flags: PolyIPC::IPC_CREX)
+        raise KeyError, "the block's own error"
+      end
+    end
+    assert_equal "the block's own error", e.message
+    refute_includes PolyIPC.list.map { |o| [o.kind, o.id] }, ["msg", q.id]
+  ensure
+    PolyIPC::Testing.remove(PolyIPC.list.select { |o| q && [o.kind, o.id] == ["msg", q.id] })
+  end
 end

@@ -148,8 +148,10 @@ class TestMessageQueue < Minitest::Test
     end
     assert_equal :value, result
     assert seen.closed?
+    # closed, not "never initialised" (WrongTypeError, test_constructors.rb)
     e = assert_raises(PolyIPC::ExistentialError) { seen.receive }
-    assert_match(/closed/, e.message)
+    assert_equal "MessageQueue: the handle is closed", e.message
+    assert_equal "#<PolyIPC::MessageQueue (closed)>", seen.inspect
     assert_raises(RuntimeError) { PolyIPC::MessageQueue.open(named.key) { |q| seen = q; raise "boom" } }
     assert seen.closed?
     assert_equal ["via open", 1], named.receive # the queue itself stays

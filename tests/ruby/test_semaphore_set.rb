@@ -73,7 +73,7 @@ class TestSemaphoreSet < Minitest::Test
     assert_raises(PolyIPC::InvalidArgumentError) { @s[5] }
     assert_raises(PolyIPC::WrongTypeError) { @s.op([[0, 1]], timeout: "soon") }
     assert_equal [1, 1, 1], @s.values
-    assert_child_raises(PolyIPC::ExistentialError) { PolyIPC::SemaphoreSet.allocate.values }
+    assert_child_raises(PolyIPC::WrongTypeError) { PolyIPC::SemaphoreSet.allocate.values }
     assert_child_raises(PolyIPC::WrongTypeError) { @s.op([[0, 1]] * 3 + [nil]) }
   end
 

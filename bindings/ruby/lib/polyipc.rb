@@ -57,6 +57,8 @@ module PolyIPC
   module Description
     def inspect # :nodoc:
       "#<#{self.class} #{self}>"
+    rescue WrongTypeError
+      "#<#{self.class} (not initialised)>"
     rescue Error
       "#<#{self.class} (closed)>"
     end

@@ -21,7 +21,11 @@ sub no_leaks_ok (&;$) {
     my ($code, $name) = @_;
     my $tb = Test::Builder->new;
     my $before = PolyIPC::LeakSnapshot->new;
-    $code->();
+    unless (eval { $code->(); 1 }) {
+        my $error = $@;
+        $before->check(1);    # a block that dies: its objects are removed, the error goes on
+        die $error;
+    }
     my $report = $before->check(1);
     my $ok = $tb->ok(!defined $report, $name // 'no System V objects left behind');
     $tb->diag($report) if defined $report;
@@ -84,6 +88,8 @@ objects meanwhile (e.g. C<unshare --ipc>).
 =item no_leaks_ok { ... } $name
 
 Runs the block and adds one test: ok when the block left no new object.
+A block that dies has its new objects removed, and its error goes on (no
+test is added).
 
 =item leak_guard()
 

@@ -502,14 +502,16 @@ module PolyIPC
     # :call-seq: close -> nil
     #
     # Forgets the handle; the queue stays in the kernel. Later calls on this
-    # object raise ExistentialError. A #send or #receive waiting in another
-    # thread finishes safely.
+    # object raise ExistentialError ("the handle is closed"; an object that
+    # was never initialised raises WrongTypeError instead). A #send or
+    # #receive waiting in another thread finishes safely.
 
     ##
     # :method: closed?
     # :call-seq: closed? -> true or false
     #
-    # +true+ after #close.
+    # +true+ after #close; WrongTypeError on a queue that was never
+    # initialised (+allocate+ without +initialize+).
 
     ##
     # :method: remove

@@ -34,10 +34,16 @@ module PolyIPC
     end
 
     # Raises Minitest::Assertion (or RuntimeError without minitest) when the
-    # block leaves new objects behind; removes them first.
+    # block leaves new objects behind; removes them first. A block that raises
+    # has its new objects removed too, and its exception goes on.
     def self.no_leaks
       before = LeakSnapshot.new
-      result = yield
+      begin
+        result = yield
+      rescue Exception
+        before.check(true) # a block that raises: its objects are removed, its exception goes on
+        raise
+      end
       report = before.check(true)
       if report
         error = defined?(Minitest::Assertion) ? Minitest::Assertion : RuntimeError
