@@ -30,6 +30,8 @@
  *   - PIPC_CHECK_SIGNALS          statement run between retries of an interrupted
  *                                 call: runs the language's signal handlers, which
  *                                 may raise
+ *   - PIPC_SIGNAL_STATE           declarations PIPC_CHECK_SIGNALS uses, made once
+ *                                 before the first attempt (may be empty)
  *   - pipc_lang_init()            called once from %init (exception classes,
  *                                 blocking runner)
  *   - pipc_lang_bytes_t           the language string that read/receive make, and
@@ -352,6 +354,7 @@ PIPC_LANG_NAME_ARGUMENT(owner)
  */
 %define PIPC_BLOCKING(name)
 %exception name {
+    PIPC_SIGNAL_STATE
     /* $action is a statement: a GNU statement expression makes it the call */
     PIPC_RETRY_INTERRUPTED(result, ({ $action result; }), PIPC_CHECK_SIGNALS)
     if (result < 0) { PIPC_RAISE_LAST; }

@@ -433,11 +433,13 @@ PIPC_API int pipc_shm_span(const pipc_shm_t *shm, int64_t offset, int64_t count,
 
 /* Copies up to `count` bytes (0 = to the end, clamped) at `offset` into
  * dst (capacity dst_size, which must hold the clamped length, else
- * INVALID_ARGUMENT). Stores the number copied in *n. No syscall. */
+ * INVALID_ARGUMENT); dst may overlap the segment. Stores the number copied in
+ * *n. No syscall. */
 PIPC_API int pipc_shm_read(const pipc_shm_t *shm, int64_t offset, int64_t count, void *dst,
                            size_t dst_size, size_t *n);
 
-/* Copies len bytes from src to `offset`. No syscall. Errors as pipc_shm_span. */
+/* Copies len bytes from src to `offset`; src may overlap the segment (a
+ * view of the attachment itself). No syscall. Errors as pipc_shm_span. */
 PIPC_API int pipc_shm_write(const pipc_shm_t *shm, int64_t offset, const void *src, size_t len);
 
 /* IPC_STAT into *info. EXISTENTIAL after removal. */

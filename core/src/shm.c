@@ -237,7 +237,7 @@ int pipc_shm_read(const pipc_shm_t *shm, int64_t offset, int64_t count, void *ds
         return pipc__invalid("read: the buffer (%zu bytes) is smaller than the %zu bytes to read",
                              dst_size, len);
     if (dst == NULL) return pipc__invalid("read: the buffer is NULL");
-    memcpy(dst, p, len);
+    memmove(dst, p, len); /* dst may itself lie in the segment */
     *n = len;
     return PIPC_OK;
 }
@@ -250,7 +250,7 @@ int pipc_shm_write(const pipc_shm_t *shm, int64_t offset, const void *src, size_
     /* len == 0 only validates (count 0 would mean "to the end"). */
     int rc = pipc_shm_span(shm, offset, (int64_t)len, true, &p, &n);
     if (rc != PIPC_OK) return rc;
-    if (len > 0) memcpy(p, src, len);
+    if (len > 0) memmove(p, src, len); /* src may be a view of the segment itself */
     return PIPC_OK;
 }
 

@@ -64,6 +64,7 @@
     X(shm_size_and_fill) \
     X(shm_bounds) \
     X(shm_binary_data) \
+    X(shm_overlapping_copy) \
     X(shm_read_only) \
     X(shm_attach_flags) \
     X(shm_open_id) \

@@ -229,6 +229,36 @@ int test_shm_binary_data(void) {
     return 0;
 }
 
+/* write's source and read's destination may lie in the segment itself (a
+ * language's view of the attachment): the copy is an overlapping move
+ * (the ASan build reports a memcpy here). */
+int test_shm_overlapping_copy(void) {
+    pipc_shm_t m;
+    static unsigned char ref[4096]; /* the same moves, made by memmove */
+    ASSERT_OK(t_new_shm(&m, 4096));
+    ASSERT_OK(pipc_shm_attach(&m, 0, 0));
+    unsigned char *seg = m.address;
+    for (int i = 0; i < 4096; i++) seg[i] = ref[i] = (unsigned char)(i % 251);
+    /* forwards: bytes 0..999 to 1..1000 */
+    ASSERT_OK(pipc_shm_write(&m, 1, seg, 1000));
+    memmove(ref + 1, ref, 1000);
+    ASSERT(memcmp(seg, ref, 4096) == 0);
+    ASSERT_EQ(seg[1000], 999 % 251);
+    /* backwards: bytes 2..1001 to 0..999 */
+    ASSERT_OK(pipc_shm_write(&m, 0, seg + 2, 1000));
+    memmove(ref, ref + 2, 1000);
+    ASSERT(memcmp(seg, ref, 4096) == 0);
+    /* a read whose destination is in the segment */
+    size_t n = 0;
+    ASSERT_OK(pipc_shm_read(&m, 0, 1000, seg + 3, 4096 - 3, &n));
+    memmove(ref + 3, ref, 1000);
+    ASSERT_EQ(n, 1000);
+    ASSERT(memcmp(seg, ref, 4096) == 0);
+    ASSERT_OK(pipc_shm_detach(&m));
+    ASSERT_OK(pipc_shm_remove(&m));
+    return 0;
+}
+
 int test_shm_read_only(void) {
     pipc_shm_t m;
     ASSERT_OK(t_new_shm(&m, 64));

@@ -183,6 +183,14 @@ subtest 'synchronize' => sub {
     is($ran, 0, 'the block did not run');
     $s->set_value(1);
 
+    $s->set_value(3);
+    $s->synchronize(sub { $inside = $s->value }, delta => 3);
+    is($inside, 0, 'delta => 3: all three held inside the block');
+    is($s->value, 3, '... and all three released after it');
+    eval { $s->synchronize(sub { die "boom\n" }, timeout => 1, delta => 2) };
+    is($s->value, 3, '... also when the block dies');
+    $s->set_value(1);
+
     my $e = error_ok(sub { $s->synchronize('not code') }, 'PolyIPC::WrongTypeError',
                      'a non-code argument');
     like("$e", qr/ at \Q${\__FILE__}\E line \d+\.$/, '... naming the caller');

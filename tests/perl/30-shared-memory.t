@@ -138,6 +138,10 @@ subtest 'zero-copy view' => sub {
     eval { substr($$v, 0, 1) = 'x' };
     like($@, qr/read-only/, '... not even in place');
     is(substr($$v, 0, 1), "\0", 'the segment is unchanged');
+    $m->write(substr($$v, 0, 31), offset => 1);
+    is(substr($$v, 0, 9), "\0\0\xff.hello", 'a write from a view of the segment itself moves (overlapping)');
+    $m->write(substr($$v, 1, 31), offset => 0);
+    is(substr($$v, 0, 8), "\0\xff.hello", '... in either direction');
     my $copy = $$v;
     my $second = $m->view;
     $m->detach;

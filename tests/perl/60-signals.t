@@ -118,6 +118,116 @@ subtest 'a handler that replaces the receive buffer: the message lands in it' =>
     }
 };
 
+# Perl's argument stack holds no reference: a handler that runs during a
+# wait may drop the last reference to the waiting object, or DESTROY it. The
+# object then lives until the call is over (the wait completes as usual); a
+# DESTROY stops the call with a WrongTypeError, as any later call on it.
+# Never a use of the freed handle (the ASan build reports one).
+subtest 'a handler that drops or destroys the waiting object' => sub {
+    my $ts = track(PolyIPC::Semaphore->new(undef, flags => IPC_CREX));
+    my $tset = track(PolyIPC::SemaphoreSet->new(undef, nsems => 2, flags => IPC_CREX));
+    my $tq = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 8));
+    $tq->set_max_size(8);
+    my @cases = (
+        # name, a new handle of the tracked object, its waiting call, what completes it, check
+        [acquire => sub { PolyIPC::Semaphore->new($ts->key) }, sub { $_[0]->acquire(timeout => 20) },
+         sub { $ts->release }, sub { $ts->value == 0 }],
+        [Z => sub { $ts->set_value(1); PolyIPC::Semaphore->new($ts->key) }, sub { $_[0]->Z(timeout => 20) },
+         sub { $ts->set_value(0) }, sub { $ts->value == 0 }],
+        [op => sub { PolyIPC::SemaphoreSet->new($tset->key) }, sub { $_[0]->op([[1, -1]], timeout => 20) },
+         sub { $tset->set_value(1, 1) }, sub { $tset->value(1) == 0 }],
+        [receive => sub { PolyIPC::MessageQueue->new($tq->key, max_message_size => 8) },
+         sub { join ',', $_[0]->receive }, sub { $tq->send('kept', type => 2) }, undef, 'kept,2'],
+        [send => sub { $tq->send('12345678'); PolyIPC::MessageQueue->new($tq->key, max_message_size => 8) },
+         sub { $_[0]->send('abc', type => 3); 1 }, sub { $tq->receive },
+         sub { join(',', $tq->receive(block => 0)) eq 'abc,3' }],
+    );
+    for my $case (@cases) {
+        my ($name, $open, $call, $complete, $check, $want) = @$case;
+        my $w = $open->();
+        my $fired = 0;
+        arm(0.1, sub { $fired++; undef $w; $complete->() });
+        my $got = eval { $call->($w) };
+        my $error = $@;
+        disarm();
+        is($error, '', "$name: no error after the handler dropped the object") or diag(ref $error ? $error->{message} : $error);
+        is($fired, 1, "$name: the handler ran during the wait");
+        is($got, $want, "$name: the call returned its result") if defined $want;
+        ok($check->(), "$name: the wait completed") if $check;
+        ok(!defined $w, "$name: the variable was cleared");
+
+        $w = $open->();
+        arm(0.1, sub { $w->DESTROY });
+        my $t = elapsed_of(sub { error_ok(sub { $call->($w) }, 'PolyIPC::WrongTypeError',
+                                          "$name: a DESTROY in a handler stops the call") });
+        disarm();
+        cmp_ok($t, '<', 10, "$name: promptly");
+        error_ok(sub { $call->($w) }, 'PolyIPC::WrongTypeError', "$name: as any later call");
+        $tq->receive(block => 0) if $name eq 'send';
+    }
+};
+
+# A handler that ties the receive buffer or makes it read-only: the buffer is
+# no plain, writable scalar any more (as the call checks when it starts), so
+# the call stops with a WrongTypeError before receiving: the message stays
+# queued, never received into a scalar whose FETCH would hide it.
+subtest 'a handler that ties the receive buffer: the message is not lost' => sub {
+    require Tie::Scalar;
+    for my $cap (64, 1 << 20) {
+        for my $change (['tie', sub { tie $_[0], 'Tie::StdScalar', 'tied' }],
+                        ['read-only', sub { Internals::SvREADONLY($_[0], 1) }]) {
+            my $bq = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => $cap));
+            my $buf = 'old';
+            arm(0.1, sub { $change->[1]->($buf); $bq->send("kept\0data", type => 4) });
+            error_ok(sub { $bq->receive(buffer => \$buf) }, 'PolyIPC::WrongTypeError',
+                     "cap $cap, $change->[0]: the call refuses the buffer");
+            disarm();
+            untie $buf;
+            Internals::SvREADONLY($buf, 0);
+            is_deeply([$bq->receive(block => 0)], ["kept\0data", 4], "cap $cap, $change->[0]: the message is still queued");
+        }
+    }
+};
+
+# Perl runs %SIG handlers between statements: one that dies right after the
+# acquire of synchronize, or right before its release, must never leave the
+# semaphore held (synchronize's acquire, eval and release are C). A storm of
+# dying handlers while synchronize runs in a loop.
+subtest 'synchronize never keeps the semaphore when a handler dies' => sub {
+    my $ss = track(PolyIPC::Semaphore->new(undef, flags => IPC_CREX, initial_value => 1));
+    my $parent = $$;
+    our $storm_armed = 0;
+    local $SIG{USR1} = sub { if ($storm_armed) { $storm_armed = 0; die "storm\n" } };
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        my $stop = now() + 1.5;
+        while (now() < $stop) { kill 'USR1', $parent or last; Time::HiRes::sleep(0.00003) }
+        POSIX::_exit(0);
+    }
+    my ($runs, $died, $held) = (0, 0, 0);
+    my $stop = now() + 1.5;
+    while (now() < $stop) {
+        eval { $storm_armed = 1; $ss->synchronize(sub { $runs++ }, timeout => 10); $storm_armed = 0; 1 } and next;
+        $storm_armed = 0;
+        $died++;
+        if ($ss->value != 1) { $held++; $ss->set_value(1) }
+    }
+    $storm_armed = 0;
+    waitpid($pid, 0);
+    cmp_ok($died, '>', 0, "the handlers died $died times");
+    cmp_ok($runs, '>', 0, "synchronize ran $runs times");
+    is($held, 0, 'the semaphore was never left held');
+
+    # the code may drop the last reference to its semaphore, or destroy it
+    my $key = $ss->key;
+    my $own = PolyIPC::Semaphore->new($key);
+    $own->synchronize(sub { undef $own });
+    is($ss->value, 1, 'released after the code dropped the last reference');
+    $own = PolyIPC::Semaphore->new($key);
+    $own->synchronize(sub { $own->DESTROY });
+    is($ss->value, 1, 'released after the code destroyed the object');
+};
+
 subtest 'dying out of a wait leaks nothing' => sub {
     sub vsz_kb { open my $f, '<', '/proc/self/statm' or return 0; (split ' ', <$f>)[0] * 4 }
     my $big = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 1 << 20));

@@ -166,6 +166,62 @@ is($ef->message, $es->message, 'read after detach: same error');
     $sm->remove;
 }
 
+# Argument values with get magic (tied scalars, also inside an op list) run
+# Perl code when read. Each is read once, before any argument is converted:
+# a FETCH that frees the invocant, or that reallocates the string of another
+# argument, never leaves the call a freed handle or a freed string (the ASan
+# build reports those).
+{
+    package My::TiedHook;
+    sub TIESCALAR { my (undef, $value, $hook) = @_; bless { value => $value, hook => $hook } }
+    sub FETCH { my $t = shift; if (my $h = delete $t->{hook}) { $h->() } $t->{value} }
+    sub STORE {}
+}
+{
+    my $sm = PolyIPC::Semaphore->new(undef, flags => IPC_CREX);
+    my $sid = $sm->id;
+    tie my $delta, 'My::TiedHook', 1, sub { undef $sm };
+    error_ok(sub { $sm->release(delta => $delta) }, 'PolyIPC::WrongTypeError',
+             'a tied argument that frees the invocant: the call refuses');
+    $sm = PolyIPC::Semaphore->new(undef, flags => IPC_CREX);
+    my $sid2 = $sm->id;
+    tie my $timeout, 'My::TiedHook', 0, sub { $sm->DESTROY };
+    error_ok(sub { $sm->acquire(timeout => $timeout) }, 'PolyIPC::WrongTypeError',
+             '... or DESTROYs it');
+    PolyIPC::remove_semaphore($_) for $sid, $sid2;
+
+    my $ms = PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 64);
+    my $mid = $ms->id;
+    tie my $count, 'My::TiedHook', 4, sub { undef $ms };
+    error_ok(sub { $ms->read($count) }, 'PolyIPC::WrongTypeError', 'read: a tied count that frees the invocant');
+    PolyIPC::remove_shared_memory($mid);
+
+    $ms = track(PolyIPC::SharedMemory->new(undef, flags => IPC_CREX, size => 1 << 20));
+    my $data = 'abc';
+    tie my $offset, 'My::TiedHook', 0, sub { $data = 'y' x 500_000 };
+    $ms->write($data, offset => $offset);
+    is($ms->read(3), 'yyy', 'write: a tied offset that reallocates the data: the data as it is after the FETCH');
+
+    my $mq = track(PolyIPC::MessageQueue->new(undef, flags => IPC_CREX, max_message_size => 1 << 16));
+    $data = 'abc';
+    tie my $type, 'My::TiedHook', 2, sub { $data = 'z' x 6_000 };
+    $mq->send($data, type => $type);
+    is_deeply([$mq->receive(block => 0)], ['z' x 6_000, 2], 'send: a tied type that reallocates the data');
+
+    my $set = PolyIPC::SemaphoreSet->new(undef, nsems => 2, flags => IPC_CREX);
+    my $setid = $set->id;
+    my @op = (1, 0);
+    tie $op[1], 'My::TiedHook', 1, sub { undef $set };
+    error_ok(sub { $set->op([\@op]) }, 'PolyIPC::WrongTypeError', 'op: a tied delta that frees the invocant');
+    $set = track(PolyIPC::SemaphoreSet->new(undef, nsems => 2, flags => IPC_CREX));
+    my @ops = ([0, 1], [1, 1]);
+    tie $ops[0][1], 'My::TiedHook', 2, sub { @ops = () };
+    error_ok(sub { $set->op(\@ops) }, 'PolyIPC::WrongTypeError',
+             'op: a tied delta that empties the op list: the operations that are gone are missing');
+    is(join(',', $set->values), '0,0', '... and none was applied');
+    PolyIPC::remove_semaphore($setid);
+}
+
 # a destroyed object: pipc_pl_self declines, SWIG's check raises
 my $d = PolyIPC::Semaphore->new(undef, flags => IPC_CREX);
 $d->remove; $d->DESTROY;

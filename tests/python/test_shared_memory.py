@@ -130,6 +130,17 @@ def test_buffer_protocol_is_live_and_tracked(shm):
     shm.attach()
 
 
+def test_write_from_a_view_of_the_segment_itself(shm):
+    # The source overlaps the destination: an overlapping move, never a
+    # memcpy (the ASan build reports one).
+    shm.write(bytes(range(64)))
+    with memoryview(shm) as mv:
+        shm.write(mv[0:40], 1)
+        assert shm.read(41) == bytes([0]) + bytes(range(40))
+        shm.write(mv[2:41], 0)
+        assert shm.read(39) == bytes(range(1, 40))
+
+
 def test_view_kept_past_detach_attempt_never_segfaults(shm):
     views = [memoryview(shm) for _ in range(3)]
     for v in views:

@@ -242,6 +242,51 @@ class TestBlocking < Minitest::Test
     assert_equal [Stop, false, 0], value
   end
 
+  # A trap handler runs at any interrupt check, whatever
+  # Thread.handle_interrupt says. One that raises must never land between a
+  # successful acquire and the release (synchronize is C, ruby/idioms.swg):
+  # a storm of raising handlers never leaves the semaphore held.
+  def test_synchronize_never_keeps_the_semaphore_when_a_trap_raises
+    sem = new_sem(initial_value: 1)
+    value = child_value(timeout: 30) do
+      armed = false
+      trap("USR1") do
+        if armed
+          armed = false
+          raise Stop
+        end
+      end
+      parent = Process.pid
+      storm = fork do
+        stop = now + 1.5
+        while now < stop
+          Process.kill("USR1", parent)
+          sleep 0.00003
+        end
+        exit! 0
+      end
+      raised = held = runs = 0
+      stop = now + 1.5
+      while now < stop
+        begin
+          armed = true
+          sem.synchronize(timeout: DEADLINE) { runs += 1 }
+          armed = false
+        rescue Stop
+          raised += 1
+          if sem.value != 1
+            held += 1
+            sem.value = 1
+          end
+        end
+      end
+      armed = false
+      Process.wait(storm)
+      [raised.positive?, runs.positive?, held]
+    end
+    assert_equal [true, true, 0], value
+  end
+
   def test_receive_into_a_buffer_locks_it_while_waiting_and_unlocks_on_interrupt
     q = new_queue(max_message_size: 1 << 20) # above 8 KiB: received straight into the buffer
     value = child_value do

@@ -84,6 +84,32 @@ class TestMessageQueue < Minitest::Test
     assert_equal ["shared", "P" * 100], [sub, parent]
   end
 
+  # The buffer is checked when the call starts; another thread may freeze it
+  # (or lock it, as IO#read does with its outbuf) while the receive waits.
+  # The message, already taken from the queue, then comes in a new String and
+  # the buffer is left as it is: never a FrozenError with the message lost.
+  def test_receive_into_a_buffer_frozen_while_it_waits
+    q = new_queue(max_message_size: 64)
+    buf = +"before"
+    t = Thread.new { q.receive(buffer: buf) }
+    wait_blocked(t)
+    buf.freeze
+    q.send("precious", type: 7)
+    data, type = t.value
+    assert_equal ["precious", 7], [data, type]
+    refute_same buf, data
+    assert_equal "before", buf
+    assert_raises(PolyIPC::BusyError) { q.receive(block: false) } # nothing left behind
+    # above the stack size the buffer is locked while the receive waits: it cannot be frozen
+    big = new_queue(max_message_size: 100_000)
+    buf = +"before"
+    t = Thread.new { big.receive(buffer: buf) }
+    wait_blocked(t)
+    assert_raises(RuntimeError) { buf.freeze }
+    big.send("precious", type: 8)
+    assert_equal [["precious", 8], true], [t.value, t.value[0].equal?(buf)]
+  end
+
   def test_receive_into_a_buffer_above_the_stack_size
     q = new_queue(max_message_size: 100_000) # received straight into the (locked) buffer
     buf = +"x"

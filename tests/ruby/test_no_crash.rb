@@ -330,6 +330,11 @@ class TestNoCrash < Minitest::Test
     [:acquire_subclass_unopened, E::WrongTypeError, ->(_, _, _) { Class.new(Semaphore).allocate.acquire }],
     [:old_buffer_after_detach, IO::Buffer::AllocationError, ->(_, m, _) { b = m.buffer; m.detach; b.get_string }],
     [:buffer_after_detach, E::NotAttachedError, ->(_, m, _) { m.detach; m.buffer }],
+    # the native methods behind detach/attach (private) invalidate the view themselves
+    [:old_buffer_after_private_detach, IO::Buffer::AllocationError,
+     ->(_, m, _) { b = m.buffer; m.send(:_native_detach); b.get_string }],
+    [:old_buffer_after_private_attach, IO::Buffer::AllocationError,
+     ->(_, m, _) { b = m.buffer; m.send(:_native_attach, nil, 0); b.get_string }],
     [:read_subclass_unopened, E::WrongTypeError, ->(_, _, _) { Class.new(SharedMemory).allocate.read(1, buffer: +"") }],
     [:read_buffer_frozen, FrozenError, ->(_, m, _) { m.read(1, buffer: "x".freeze) }],
     [:read_buffer_integer, E::WrongTypeError, ->(_, m, _) { m.read(1, buffer: 1) }],

@@ -66,7 +66,7 @@ module PolyIPC
 
   class Semaphore
     # :stopdoc:
-    private :_native_initialize, :_native_acquire, :_native_release, :_native_Z
+    private :_native_initialize, :_native_acquire, :_native_release, :_native_Z, :_native_synchronize
     # :startdoc:
 
     # Opens or creates a semaphore.
@@ -117,18 +117,11 @@ module PolyIPC
     # Acquires, yields, and releases (in an +ensure+), returning the block's
     # value. An exception raised while waiting leaves nothing acquired; one
     # raised in the block still releases.
-    def synchronize(timeout: nil, delta: 1)
-      # Asynchronous interrupts (Thread#raise, Timeout) are delivered while
-      # acquire waits, or inside the block, but never between a successful
-      # acquire and the ensure that releases it.
-      Thread.handle_interrupt(Object => :on_blocking) do
-        _native_acquire(timeout, delta)
-        begin
-          Thread.handle_interrupt(Object => :immediate) { yield self }
-        ensure
-          _native_release(delta)
-        end
-      end
+    def synchronize(timeout: nil, delta: 1, &block)
+      # In C (ruby/idioms.swg): interrupts (Thread#raise, Timeout, a trap
+      # handler that raises) are taken while acquire waits, or inside the
+      # block, never between a successful acquire and the release.
+      _native_synchronize(timeout, delta, &block)
     end
 
     # +true+ (the default) when #acquire and #Z wait; +false+ adds IPC_NOWAIT.
@@ -196,7 +189,7 @@ module PolyIPC
 
   class SharedMemory
     # :stopdoc:
-    private :_native_initialize, :_native_attach, :_native_detach, :_invalidate_views, :_native_write
+    private :_native_initialize, :_native_attach, :_native_detach, :_native_write
     # :startdoc:
 
     # Opens or creates a segment and attaches it (read-only when +mode+ lacks
@@ -228,14 +221,12 @@ module PolyIPC
     # kernel chooses) with +flags+ SHM_RDONLY / SHM_RND / SHM_REMAP.
     # Invalidates any IO::Buffer from #buffer.
     def attach(address: nil, flags: 0)
-      _invalidate_views
       _native_attach(address, flags)
     end
 
     # Detaches. Any IO::Buffer from #buffer is invalidated first (using it
     # raises). NotAttachedError when not attached.
     def detach
-      _invalidate_views
       _native_detach
     end
 
