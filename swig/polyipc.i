@@ -21,8 +21,9 @@
  *   - %typemap(in) int64_t key    same, plus None/nil/undef -> PIPC_KEY_RANDOM
  *   - %typemap(in) double *timeout   None/nil/undef -> PIPC_FOREVER, a number ->
  *                                 seconds; points at a local the retry loop reuses
- *   - %typemap(out) pipc_status_t raise the thread's last error when < 0, else
- *                                 return nothing (None/nil/empty list)
+ *   - %typemap(out) pipc_status_t return nothing (None/nil/empty list); a
+ *                                 status < 0 never gets there: the failure
+ *                                 rule raises first (see "Failure rules")
  *   - PIPC_LANG_CONSTRUCTOR_NAME  the C string naming the language's constructor
  *                                 (in PIPC_NOT_INITIALISED_MESSAGE)
  *   - PIPC_RAISE_LAST             statement that raises the thread's last error
@@ -71,31 +72,42 @@ typedef int pipc_status_t;
 %include <stdint.i>
 
 /*
- * Hot paths: the default %exception (below) costs two thread-local look-ups
- * per call. A call that reports failure through its own result needs neither,
- * because the core records an error whenever it fails (and only then):
- *   PIPC_NOFAIL(name)     members read or written in place (PIPC_MEMBER_RO/RW
- *                         below): cannot fail
- *   PIPC_BY_STATUS(name)  pipc_status_t methods: a result < 0 raises
- *   PIPC_BY_NULL(name)    constructors and functions returning a new handle:
- *                         NULL raises
+ * Failure rules: every wrapper is marked with the one rule its C signature
+ * states, and the rule decides from the call's own result, never from the
+ * thread's error record (which may hold an error recorded by a call that
+ * failed earlier in the thread, or by an interrupted attempt of a call that
+ * then succeeded). The record only gives the raised error its kind and
+ * message: the core records an error whenever it fails (and only then).
+ * A wrapper without a rule does not compile (the %exception after section 2).
+ *   PIPC_BY_STATUS(name)  pipc_status_t results: < 0 raises
+ *   PIPC_BY_NULL(name)    a pointer (a new handle, a new string): NULL raises
+ *   PIPC_BY_OUT_STATUS(name)  a value that can fail: the call stores the
+ *                         core's status in the wrapper's local `pipc_status`
+ *                         (through PIPC_ATTR_STATUS): < 0 raises
+ *   PIPC_NOFAIL(name)     cannot fail (members read or written in place,
+ *                         PIPC_MEMBER_RO/RW below; the description)
+ *   PIPC_BLOCKING(name)   pipc_status_t calls that can block: retried after
+ *                         EINTR (below the language layer), < 0 raises
  *   PIPC_CONSTRUCTOR(type)     the constructor: the language hook
  *                         PIPC_LANG_CONSTRUCTOR(type), PIPC_BY_NULL by default
+ *   PIPC_DESTRUCTOR(type, rule)  the destructor ~type; rule NOFAIL:
+ *                         delete_<type> returns void and cannot fail;
+ *                         BY_STATUS: it frees the handle and returns the
+ *                         core's status of what it undid first (< 0 raises).
+ *                         The language hooks PIPC_LANG_DESTROYING(type) and
+ *                         PIPC_LANG_DESTROYED run before and after it (Perl:
+ *                         its views, the destroyed object's pointer)
  *   PIPC_UNMAPS(name, what)    attach/detach, which unmap a segment: the
  *                         hook PIPC_LANG_UNMAPS(name, what) (Python and Perl
  *                         first check/invalidate their views), PIPC_BY_STATUS
  *                         by default
- *   PIPC_BY_OUT_STATUS(name)  methods that return a value and store the
- *                         core's status in the wrapper's local `pipc_status`
- *                         (through PIPC_ATTR_STATUS): < 0 raises
- *   PIPC_ATTRIBUTE(type, attr, writable)  attributes whose accessors (PIPC_ATTR_STATUS
- *                         below) store the core's status in the wrapper's local
- *                         `pipc_status`: < 0 raises. It also expands the
- *                         language layer's PIPC_LANG_ATTRIBUTE(type, attr, writable)
- *                         hook (empty unless the layer defines it; Python
- *                         makes a direct getter from it)
- * The object files mark their names; a language layer may override a name
- * (e.g. detach, which also checks for live views) by not being marked here.
+ *   PIPC_ATTRIBUTE(type, attr, writable)  attributes: PIPC_BY_OUT_STATUS, and
+ *                         the language layer's PIPC_LANG_ATTRIBUTE(type, attr,
+ *                         writable) hook (empty unless the layer defines it;
+ *                         Python makes a direct getter from it)
+ * The object files mark their names; a language layer marks its own wrappers
+ * with these or with its own rule of the same kind (Python's PIPC_PY_BY_NULL:
+ * NULL raises, keeping a Python exception already set).
  */
 %define PIPC_NOFAIL(name)
 %exception name "$action"
@@ -118,6 +130,26 @@ typedef int pipc_status_t;
     $action
     if (pipc_status < 0) { PIPC_RAISE_LAST; }
 }
+%enddef
+%define PIPC_DESTRUCTOR_NOFAIL(type)
+%exception type::~type {
+    PIPC_LANG_DESTROYING(type)
+    $action
+    PIPC_LANG_DESTROYED
+}
+%enddef
+/* The action of a destructor is the statement that calls delete_<type>: a
+ * GNU statement expression makes the call's result the status. */
+%define PIPC_DESTRUCTOR_BY_STATUS(type)
+%exception type::~type {
+    PIPC_LANG_DESTROYING(type)
+    int pipc_status = ({ $action });
+    PIPC_LANG_DESTROYED
+    if (pipc_status < 0) { PIPC_RAISE_LAST; }
+}
+%enddef
+%define PIPC_DESTRUCTOR(type, rule)
+PIPC_DESTRUCTOR_ ## rule(type)
 %enddef
 /*
  * The class of a handle type: PIPC_CLASS(type, Name), first in its object
@@ -236,6 +268,14 @@ PIPC_INFO_OF(msg)
 PIPC_BY_NULL(type::type)
 %enddef
 #endif
+#ifndef PIPC_LANG_DESTROYING
+%define PIPC_LANG_DESTROYING(type)
+%enddef
+#endif
+#ifndef PIPC_LANG_DESTROYED
+%define PIPC_LANG_DESTROYED
+%enddef
+#endif
 #ifndef PIPC_LANG_UNMAPS
 %define PIPC_LANG_UNMAPS(name, what)
 PIPC_BY_STATUS(name)
@@ -296,15 +336,15 @@ PIPC_LANG_NAME_ARGUMENT(owner)
 %}
 
 /*
- * Every other wrapper (constructors, destructors, methods returning data)
- * clears the thread's error before the call and raises it if the call left
- * one. A successful core call never leaves an error recorded, and a failing
- * one always does (tested in tests/c).
+ * No default: a wrapper without a failure rule does not compile. Its code
+ * names the undeclared identifier pipc_wrapper_needs_a_failure_rule_<name>,
+ * so the compiler's message says which wrapper and what to do: mark it with
+ * one of the rules above (PIPC_BY_STATUS, PIPC_BY_NULL, PIPC_BY_OUT_STATUS,
+ * PIPC_NOFAIL, PIPC_BLOCKING, PIPC_DESTRUCTOR, or a language's own).
  */
 %exception {
-    pipc_error_clear();
+    pipc_wrapper_needs_a_failure_rule_$symname; /* see "Failure rules" in swig/polyipc.i */
     $action
-    if (pipc_error_last()->code != PIPC_OK) { PIPC_RAISE_LAST; }
 }
 
 /*
