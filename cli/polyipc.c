@@ -27,7 +27,7 @@ static const char usage_text[] =
     "commands:\n"
     "  ls [-t KIND] [--owner USER] [--key KEY] [--leaked] [--older-than DUR] [--json]\n"
     "                      list objects (an aligned table, or JSON)\n"
-    "  show [-t KIND] ID [--json]\n"
+    "  show [-t KIND] ID [--json]  (ID or KIND:ID)\n"
     "                      every field of the object(s) with this id, per-semaphore\n"
     "                      values and attached processes\n"
     "  limits [--json]     kernel limits, use and use%%, and the sysctl to raise\n"
@@ -573,10 +573,12 @@ int main(int argc, char **argv) {
     } else if (!strcmp(cmd, "show")) {
         rc = cmd_show(&o, nargs, args);
     } else if (!strcmp(cmd, "limits")) {
+        if (nargs) die_usage("limits takes no arguments: %s", args[0]);
         rc = cmd_limits(&o);
     } else if (!strcmp(cmd, "rm")) {
         rc = cmd_rm(&o, nargs, args);
     } else if (!strcmp(cmd, "metrics")) {
+        if (nargs) die_usage("metrics takes no arguments: %s", args[0]);
         rc = cmd_metrics(&o);
     } else if (!strcmp(cmd, "help")) {
         printf(usage_text, PIPC_INSPECT_SCHEMA);

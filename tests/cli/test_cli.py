@@ -335,6 +335,9 @@ def test_rm_ids_and_exit_codes():
     assert cli("ls", "--bogus", check=False).returncode == 2
     assert cli("ls", "-t", "pipes", check=False).returncode == 2
     assert cli("frobnicate", check=False).returncode == 2
+    for command in ("ls", "limits", "metrics"):  # an extra argument is a usage error, not ignored
+        p = cli(command, "extra", check=False)
+        assert p.returncode == 2 and "takes no arguments: extra" in p.stderr, (command, p.stderr)
     h = cli("--help")
     assert h.returncode == 0 and "rm --leaked" in h.stdout
     assert cli("--version").stdout.startswith("polyipc ")
