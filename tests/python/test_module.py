@@ -38,6 +38,10 @@ def test_all_lists_every_public_name():
     ns = {}
     exec("from polyipc import *", ns)
     assert set(public) <= set(ns)
+    # the private names are the leak guard's only: the other languages' inspector
+    # plumbing (_inspect_list, ...) is not wrapped for Python
+    private = sorted(n for n in vars(polyipc) if n.startswith("_") and not n.startswith("__"))
+    assert private == ["_remove_object"], private
 
 
 def test_classes_print_like_c_types():
