@@ -63,6 +63,16 @@ typedef int pipc_status_t;
  * (PIPC_LANG_CONSTRUCTOR_NAME, from the language layer). */
 #define PIPC_NOT_INITIALISED_MESSAGE \
     "the object is not initialised (its " PIPC_LANG_CONSTRUCTOR_NAME " was not called)"
+
+/* A name argument (an object kind, an owner) of `len` bytes at `s`: the core
+ * reads a name up to its first NUL, so "sem\0x" would be "sem". PIPC_OK, or
+ * INVALID_ARGUMENT recorded ("<what> contains a NUL byte") and returned. Every
+ * language's name conversion calls it. */
+static int pipc_name_check(const char *what, const char *s, size_t len) {
+    if (s != NULL && memchr(s, '\0', len) != NULL)
+        return pipc_error_set(PIPC_E_INVALID_ARGUMENT, 0, "%s contains a NUL byte", what);
+    return PIPC_OK;
+}
 %}
 typedef int pipc_status_t;
 /* Linux on 64-bit targets is LP64: int64_t is `long` there, as in <stdint.h>. */
@@ -317,10 +327,7 @@ PIPC_LANG_UNMAPS(name, what)
     if (!SWIG_IsOK(res)) {
         %argument_fail(res, "$type", $symname, $argnum);
     }
-    if (buf && size > 1 && memchr(buf, '\0', size - 1)) {
-        pipc_error_set(PIPC_E_INVALID_ARGUMENT, 0, "%s", #name " contains a NUL byte");
-        PIPC_RAISE_LAST;
-    }
+    if (size > 1 && pipc_name_check(#name, buf, size - 1) < 0) { PIPC_RAISE_LAST; }
     $1 = buf;
 }
 %typemap(freearg, noblock=1, match="in") const char *name {
